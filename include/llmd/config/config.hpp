@@ -1,0 +1,72 @@
+// The configuration of llm-d as plain structs with their defaults.
+//
+// A config is parsed and validated once (see parse.hpp), then shared read-only as
+// std::shared_ptr<const config>: nothing on the request path ever mutates it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace llmd::config {
+
+using duration = std::chrono::milliseconds;
+
+struct timeouts {
+  duration connect{std::chrono::seconds(2)};
+  duration first_byte{std::chrono::seconds(60)};  // until the upstream's response headers
+  duration idle{std::chrono::seconds(60)};        // longest silence between body chunks
+  duration request{std::chrono::seconds(600)};    // whole request, all attempts included
+};
+
+// Where an entry's server lives, derived from its `endpoint`. A client's target such as
+// /v1/chat/completions is sent upstream as path_prefix + target, so one entry serves every
+// OpenAI endpoint of its server.
+struct upstream_url {
+  std::string scheme;       // "http" (https is a later issue and rejected for now)
+  std::string host;         // without brackets for IPv6 literals
+  std::string port;         // always set: the URL's port or the scheme's default
+  std::string path_prefix;  // "" or e.g. "/openai": never ends with '/', never ends with "/v1"
+};
+
+struct header {
+  std::string name;
+  std::string value;
+};
+
+struct model_entry {
+  std::string name;                         // the group this entry is a replica of
+  std::string endpoint;                     // as written in the file
+  upstream_url url;                         // derived from endpoint
+  int max_concurrent = 64;                  // slots
+  std::optional<std::string> model;         // id sent upstream instead of the client's `model`
+  std::vector<header> headers;              // extra upstream headers
+  std::optional<std::string> api_key;       // sent as Authorization: Bearer; never logged
+  int weight = 1;
+  std::optional<std::vector<std::string>> fallbacks;  // ordered group names
+  timeouts timeout;                         // defaults: overridden per key on the entry
+  int line = 0;                             // 1-based YAML line of the entry, for messages
+};
+
+struct limits {
+  std::size_t max_body_bytes = 16 * 1024 * 1024;          // request bodies over this get 413
+  duration client_idle_timeout{std::chrono::seconds(75)};  // keep-alive wait for the next request
+  duration client_header_timeout{std::chrono::seconds(30)};  // to read a request's header and body
+};
+
+struct config {
+  std::string listen_host = "0.0.0.0";
+  std::string listen_port = "8080";
+  int workers = 0;  // event-loop threads; 0: one per core
+  std::vector<model_entry> models;
+  // The group for a request whose `model` matches no group name and no entry `model`.
+  // Absent from the file: the first entry's name. `null` in the file: nullopt (404).
+  std::optional<std::string> default_model;
+  timeouts defaults;
+  limits limit;
+};
+
+}  // namespace llmd::config

@@ -1,0 +1,49 @@
+// Reading a config from YAML: every problem is collected with its YAML path and line, so
+// `llm-d --check-config` can print them all at once.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llmd/config/config.hpp"
+
+namespace llmd::config {
+
+struct problem {
+  std::string path;     // e.g. "models[1].max_concurrent"
+  std::string message;  // e.g. "must be a positive integer"
+  int line = 0;         // 1-based; 0 when the problem has no single place in the file
+  // "models[1].max_concurrent: must be a positive integer (line 9)"
+  std::string to_string() const;
+};
+
+struct parse_result {
+  std::optional<config> value;    // set exactly when problems is empty
+  std::vector<problem> problems;
+};
+
+// Looks up an environment variable for ${VAR} expansion; nullopt when unset.
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+std::optional<std::string> process_env(const std::string& name);
+
+parse_result parse(std::string_view yaml_text, const env_lookup& env = process_env);
+parse_result load_file(const std::string& path, const env_lookup& env = process_env);
+
+// Endpoint derivation, exposed for tests: "http://h:8001/v1/chat/completions" -> {http, h, 8001, ""}.
+// Returns an error message instead when the URL is unusable.
+struct url_result {
+  std::optional<upstream_url> value;
+  std::string error;
+};
+url_result parse_endpoint(std::string_view endpoint);
+
+// "250ms", "2s", "5m", "1h" or a plain number of seconds ("1.5"); nullopt when malformed or negative.
+std::optional<duration> parse_duration(std::string_view text);
+
+// "16MiB", "512KiB", "1GiB", "1000" (bytes); also KB/MB/GB as powers of 1000.
+std::optional<std::size_t> parse_size(std::string_view text);
+
+}  // namespace llmd::config

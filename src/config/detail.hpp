@@ -1,0 +1,39 @@
+// Helpers shared by the config parser's source files; not part of the public API.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llmd/config/parse.hpp"
+
+namespace llmd::config::detail {
+
+// `listen`: "HOST:PORT" or "[V6]:PORT"; the host is stored without brackets.
+struct listen_address {
+  std::string host;
+  std::string port;
+};
+struct listen_result {
+  std::optional<listen_address> value;
+  std::string error;
+};
+listen_result parse_listen(std::string_view text);
+
+struct expansion {
+  std::string text;
+  std::vector<std::string> missing;  // names of unset variables, in order of appearance
+};
+// Replaces every ${NAME} (NAME = [A-Za-z_][A-Za-z0-9_]*); anything else is kept as written.
+expansion expand_env(std::string_view text, const env_lookup& env);
+
+// Digits only, within int; nullopt otherwise (no sign, no spaces).
+std::optional<int> parse_int(std::string_view text);
+
+bool is_header_name(std::string_view name);
+// Control characters other than tab: CR and LF would split a header line.
+bool has_control_chars(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace llmd::config::detail
