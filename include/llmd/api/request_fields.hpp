@@ -1,0 +1,39 @@
+// The two request-body fields the gateway routes on, `model` and `stream`, read in one forward
+// pass over the bytes without building a DOM; the same pass validates the whole body as strict
+// RFC 8259 JSON (UTF-8 is not checked). Runs on every request, bodies up to 16 MiB.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace llmd::api {
+
+// Nesting deeper than this (the top-level object is level 1) is rejected.
+inline constexpr std::size_t max_json_depth = 512;
+
+struct request_fields {
+  std::optional<std::string> model;  // top-level "model", unescaped; nullopt when absent
+  std::size_t model_begin = 0;       // byte span of the model value token, quotes included
+  std::size_t model_end = 0;
+  bool stream = false;               // top-level "stream": true
+};
+
+// `message` is shown to API clients as is; syntax errors end with "at byte <offset>".
+struct scan_error {
+  std::string message;
+  std::size_t offset = 0;
+};
+
+// Syntax errors come first, then "request body must be a JSON object", then "'model' must be a
+// string", then "'stream' must be a boolean" (null counts as absent). Duplicate keys: the last
+// one wins, as in most parsers, and the model span points at the last one.
+std::variant<request_fields, scan_error> scan_request(std::string_view body);
+
+// `body` with the model value token replaced by `new_model` as a JSON string. `fields` must come
+// from scan_request(body) with a model.
+std::string rewrite_model(std::string_view body, const request_fields& fields, std::string_view new_model);
+
+}  // namespace llmd::api

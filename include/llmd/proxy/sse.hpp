@@ -1,0 +1,34 @@
+// Server-Sent Events framing for the streaming relay: where upstream events end, so an incomplete
+// trailing event can be held back and an error event injected on a clean boundary.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "llmd/http/openai_error.hpp"
+
+namespace llmd::proxy {
+
+// Lines end with CRLF, LF or CR; an empty line ends an event. A CRLF split across chunks is one
+// line ending.
+class sse_boundary {
+ public:
+  // Feeds the next chunk; returns the length of the prefix of `chunk` that ends at the last event
+  // boundary inside it (0 when there is none). Invariant: at_boundary() afterwards is true exactly
+  // when a non-empty chunk returned chunk.size().
+  std::size_t feed(std::string_view chunk);
+
+  // True when the bytes fed so far end on an event boundary (also before any byte).
+  bool at_boundary() const { return !in_line_ && !in_event_; }
+
+ private:
+  bool in_line_ = false;   // the current line has content
+  bool in_event_ = false;  // a non-empty line ended since the last empty line
+  bool after_cr_ = false;  // the last byte was a CR: a following LF belongs to its line ending
+};
+
+// "data: {\"error\":{...}}\n\n": the OpenAI-shaped error as one SSE event.
+std::string sse_error_event(const llmd::http::openai_error& e);
+
+}  // namespace llmd::proxy

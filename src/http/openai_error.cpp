@@ -1,0 +1,14 @@
+#include "llmd/http/openai_error.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace llmd::http {
+
+std::string to_json(const openai_error& e) {
+  auto or_null = [](std::string_view s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+  nlohmann::json j = {{"error",
+                       {{"message", e.message}, {"type", e.type}, {"code", or_null(e.code)}, {"param", or_null(e.param)}}}};
+  return j.dump();
+}
+
+}  // namespace llmd::http
