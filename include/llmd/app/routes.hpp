@@ -1,0 +1,26 @@
+// The daemon's HTTP surface: which path and method go where, and the errors for the rest.
+#pragma once
+
+#include "llmd/api/models.hpp"
+#include "llmd/http/handler.hpp"
+#include "llmd/proxy/forwarder.hpp"
+#include "llmd/router/backend_pool.hpp"
+
+namespace llmd::app {
+
+class routes : public http::handler {
+ public:
+  routes(router::backend_pool& pool, const api::model_catalog& catalog, proxy::forwarder& forwarder)
+      : pool_(pool), catalog_(catalog), forwarder_(forwarder) {}
+
+  boost::asio::awaitable<bool> handle(http::exchange& ex) override;
+
+ private:
+  boost::asio::awaitable<bool> proxy(http::exchange& ex);
+
+  router::backend_pool& pool_;
+  const api::model_catalog& catalog_;
+  proxy::forwarder& forwarder_;
+};
+
+}  // namespace llmd::app

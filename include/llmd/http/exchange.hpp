@@ -1,0 +1,39 @@
+// One request on a downstream (client) connection, as the session hands it to a handler.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+
+#include "llmd/config/config.hpp"
+#include "llmd/http/openai_error.hpp"
+
+namespace llmd::http {
+
+namespace beast = boost::beast;
+
+using request = beast::http::request<beast::http::string_body>;
+using response = beast::http::response<beast::http::string_body>;
+
+struct exchange {
+  beast::tcp_stream& client;
+  beast::flat_buffer& client_buffer;  // bytes the client sent past this request stay here
+  request& req;
+  std::string request_id;
+  config::duration write_timeout;
+};
+
+// Writes a whole response, adding x-request-id and Connection; true when the connection may
+// carry another request.
+boost::asio::awaitable<bool> respond(exchange& ex, response res);
+
+// An OpenAI-shaped JSON error response.
+response error_response(beast::http::status status, const openai_error& e);
+
+// The request's own x-request-id when it is sane (printable, at most 128 bytes), else a new one.
+std::string request_id_for(const request& req);
+
+}  // namespace llmd::http

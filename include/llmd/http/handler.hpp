@@ -1,0 +1,17 @@
+// What a session calls for every request it reads: the application's routes.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "llmd/http/exchange.hpp"
+
+namespace llmd::http {
+
+class handler {
+ public:
+  virtual ~handler() = default;
+  // Answers the request; returns whether the connection may carry another request.
+  virtual boost::asio::awaitable<bool> handle(exchange& ex) = 0;
+};
+
+}  // namespace llmd::http

@@ -1,0 +1,24 @@
+// Listening sockets: one per worker on the same address (SO_REUSEPORT lets the kernel spread
+// connections across workers), each feeding its own worker's sessions.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <string>
+
+#include "llmd/config/config.hpp"
+#include "llmd/http/handler.hpp"
+
+namespace llmd::http {
+
+// Binds host:port with SO_REUSEPORT; port "0" picks a free port (read it from local_endpoint()).
+boost::asio::ip::tcp::acceptor open_acceptor(boost::asio::io_context& io, const std::string& host,
+                                             const std::string& port, boost::system::error_code& ec);
+
+// Accepts until the acceptor is closed, running each connection as its own coroutine.
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, config::limits limits,
+                                         handler& h);
+
+}  // namespace llmd::http

@@ -1,0 +1,35 @@
+// What went wrong on each try of a request that no backend answered, and the one error the
+// client gets for all of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "llmd/http/openai_error.hpp"
+#include "llmd/upstream/outcome.hpp"
+
+namespace llmd::proxy {
+
+struct failure {
+  std::string backend;           // replica id, or group name when the group was full
+  bool full = false;             // no attempt: every replica of the group was at max_concurrent
+  upstream::outcome result = upstream::outcome::ok;
+  unsigned status = 0;           // upstream status, for status outcomes
+  std::string retry_after;       // upstream Retry-After, if any
+};
+
+struct client_error {
+  unsigned status;               // 429, 502 or 504
+  std::string message;
+  std::string type;
+  std::string code;
+  std::string retry_after;       // empty: no Retry-After header
+
+  http::openai_error body() const { return {message, type, code, ""}; }
+};
+
+// All timed out: 504. All rate limited or full (backpressure): 429 with Retry-After.
+// Anything else: 502. The message names every backend tried and why it failed.
+client_error summarize(const std::vector<failure>& failures, std::string_view model);
+
+}  // namespace llmd::proxy

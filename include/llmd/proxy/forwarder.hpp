@@ -1,0 +1,44 @@
+// The proxy: sends a request along its group's chain until a backend answers, then relays the
+// answer to the client as it arrives.
+//
+// The commit point is writing the response header to the client: before it any failure moves
+// on to the next group of the chain; after it a failure ends the response (an SSE error event
+// for streams). A client that goes away cancels the upstream request at once.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "llmd/api/request_fields.hpp"
+#include "llmd/http/exchange.hpp"
+#include "llmd/router/backend_pool.hpp"
+#include "llmd/upstream/connection_pool.hpp"
+
+namespace llmd::proxy {
+
+struct upstream_call;
+struct cancel_state;
+
+class forwarder {
+ public:
+  forwarder(router::backend_pool& pool, upstream::connection_pool& connections)
+      : pool_(pool), connections_(connections) {}
+
+  // Answers ex (relayed or an error); returns whether the client connection may be reused.
+  boost::asio::awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group);
+
+ private:
+  using clock = std::chrono::steady_clock;
+
+  boost::asio::awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group,
+                                         cancel_state* cancel);
+  boost::asio::awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
+                                       const router::replica& backend, clock::time_point deadline,
+                                       cancel_state* cancel);
+  boost::asio::awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
+                                     int attempts, clock::time_point deadline, cancel_state* cancel);
+
+  router::backend_pool& pool_;
+  upstream::connection_pool& connections_;
+};
+
+}  // namespace llmd::proxy

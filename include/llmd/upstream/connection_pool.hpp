@@ -1,0 +1,51 @@
+// Keep-alive connections to upstream servers, one pool per worker thread (so no locks): a
+// request takes an idle connection to its endpoint or opens a new one, and gives it back only
+// when the response was read whole and the server allows reuse.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/system/error_code.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "llmd/config/config.hpp"
+
+namespace llmd::upstream {
+
+struct connection {
+  boost::beast::tcp_stream stream;
+  bool reused = false;
+};
+
+struct acquired {
+  boost::system::error_code error;  // set: no connection; stream is unusable
+  connection conn;
+};
+
+class connection_pool {
+ public:
+  explicit connection_pool(boost::asio::io_context& io, std::size_t max_idle_per_endpoint = 256)
+      : io_(io), max_idle_(max_idle_per_endpoint) {}
+
+  // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`.
+  boost::asio::awaitable<acquired> acquire(const config::upstream_url& url, config::duration timeout,
+                                           bool fresh = false);
+
+  // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
+  void release(const config::upstream_url& url, connection conn);
+
+  std::size_t idle_count() const;
+
+ private:
+  static std::string key_of(const config::upstream_url& url) { return url.host + ':' + url.port; }
+
+  boost::asio::io_context& io_;
+  std::size_t max_idle_;
+  std::unordered_map<std::string, std::vector<boost::beast::tcp_stream>> idle_;
+};
+
+}  // namespace llmd::upstream

@@ -1,0 +1,41 @@
+// How an upstream attempt ended, classified once: retry, fallback, ejection, metrics and the
+// client's error all read this one value.
+#pragma once
+
+#include <string_view>
+
+namespace llmd::upstream {
+
+enum class outcome {
+  ok,                  // response headers with a status to pass through (2xx, 3xx, plain 4xx)
+  connect_failed,      // refused, unreachable, DNS failure or connect timeout
+  reset,               // the connection broke before the response headers
+  timeout_first_byte,  // no response headers within first_byte_timeout
+  timeout_idle,        // silence between body chunks past idle_timeout
+  status_5xx,          // 500, 502, 503, 504 and other 5xx
+  status_429,
+  status_408,
+  malformed,           // not a valid HTTP/1.1 response
+};
+
+// Failures before the commit point that another replica or group may answer instead.
+constexpr bool is_retryable(outcome o) { return o != outcome::ok; }
+
+constexpr bool is_timeout(outcome o) { return o == outcome::timeout_first_byte || o == outcome::timeout_idle; }
+
+constexpr std::string_view describe(outcome o) {
+  switch (o) {
+    case outcome::ok: return "ok";
+    case outcome::connect_failed: return "connection failed";
+    case outcome::reset: return "connection reset before response";
+    case outcome::timeout_first_byte: return "no response before first_byte_timeout";
+    case outcome::timeout_idle: return "silent past idle_timeout";
+    case outcome::status_5xx: return "server error status";
+    case outcome::status_429: return "rate limited (429)";
+    case outcome::status_408: return "request timeout (408)";
+    case outcome::malformed: return "malformed response";
+  }
+  return "unknown";
+}
+
+}  // namespace llmd::upstream

@@ -1,0 +1,91 @@
+#include "llmd/app/daemon.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <vector>
+
+#include "llmd/api/models.hpp"
+#include "llmd/app/routes.hpp"
+#include "llmd/http/listener.hpp"
+#include "llmd/proxy/forwarder.hpp"
+#include "llmd/router/backend_pool.hpp"
+#include "llmd/upstream/connection_pool.hpp"
+
+namespace llmd::app {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Everything one thread needs to serve requests without touching another thread's state.
+struct worker {
+  worker(router::backend_pool& pool, const api::model_catalog& catalog)
+      : connections(io), forwarder(pool, connections), handler(pool, catalog, forwarder), acceptor(io) {}
+
+  net::io_context io{1};
+  upstream::connection_pool connections;
+  proxy::forwarder forwarder;
+  routes handler;
+  tcp::acceptor acceptor;
+  std::thread thread;
+};
+
+int worker_count(const config::config& cfg) {
+  if (cfg.workers > 0) return cfg.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string printable(const tcp::endpoint& ep) {
+  const auto address = ep.address().to_string();
+  const auto host = ep.address().is_v6() ? '[' + address + ']' : address;
+  return host + ':' + std::to_string(ep.port());
+}
+
+}  // namespace
+
+int run_daemon(std::shared_ptr<const config::config> cfg) {
+  router::backend_pool pool(cfg);
+  const api::model_catalog catalog(*cfg);
+  std::vector<std::unique_ptr<worker>> workers;
+  std::string port = cfg->listen_port;
+  for (int i = 0; i < worker_count(*cfg); ++i) {
+    auto w = std::make_unique<worker>(pool, catalog);
+    boost::system::error_code ec;
+    w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
+    if (ec) {
+      spdlog::critical("cannot listen on {}:{}: {}", cfg->listen_host, port, ec.message());
+      return 1;
+    }
+    // With port 0 the first bind picks the port; the other workers share it.
+    port = std::to_string(w->acceptor.local_endpoint().port());
+    workers.push_back(std::move(w));
+  }
+
+  for (auto& w : workers) {
+    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, w->handler), net::detached);
+    w->thread = std::thread([&io = w->io] { io.run(); });
+  }
+  const auto where = printable(workers.front()->acceptor.local_endpoint());
+  spdlog::info("llm-d serving {} model group(s) on {} with {} worker(s)", pool.groups().size(), where,
+               workers.size());
+  std::printf("llm-d listening on %s\n", where.c_str());
+  std::fflush(stdout);
+
+  net::io_context main_io;
+  net::signal_set signals(main_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    spdlog::info("signal {}: stopping", signal);
+    for (auto& w : workers) w->io.stop();
+  });
+  main_io.run();
+  for (auto& w : workers) w->thread.join();
+  return 0;
+}
+
+}  // namespace llmd::app

@@ -1,0 +1,56 @@
+#include "llmd/http/listener.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "llmd/http/session.hpp"
+
+namespace llmd::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+}  // namespace
+
+tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const std::string& port,
+                            boost::system::error_code& ec) {
+  tcp::acceptor acceptor(io);
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec) return acceptor;
+  const tcp::endpoint endpoint = *results.begin();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.set_option(reuse_port(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  return acceptor;
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits, handler& h) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+    if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
+    if (ec) {
+      // Out of descriptors or similar: keep serving the connections we have, try again shortly.
+      spdlog::warn("accept failed: {}", ec.message());
+      net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h), net::detached);
+  }
+}
+
+}  // namespace llmd::http

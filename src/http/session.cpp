@@ -1,0 +1,111 @@
+#include "llmd/http/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/string.hpp>
+
+namespace llmd::http {
+
+namespace net = boost::asio;
+namespace bhttp = beast::http;
+
+namespace {
+
+constexpr std::size_t header_limit = 64 * 1024;
+
+// A parse error deserves a 400; a closed, reset or silent connection just ends.
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == make_error_code(bhttp::error::end_of_stream).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+bool expects_continue(const request& req) {
+  auto it = req.find(bhttp::field::expect);
+  return it != req.end() && beast::iequals(it->value(), "100-continue");
+}
+
+// Answers a request the session itself rejects, then the connection closes: its unread body
+// (if any) makes the stream unusable for another request.
+net::awaitable<void> reject(beast::tcp_stream& stream, request& req, bhttp::status status, const openai_error& e,
+                            config::duration timeout) {
+  beast::flat_buffer unused;
+  exchange ex{stream, unused, req, request_id_for(req), timeout};
+  auto res = error_response(status, e);
+  res.keep_alive(false);
+  co_await respond(ex, std::move(res));
+}
+
+net::awaitable<void> reject_too_large(beast::tcp_stream& stream, request& req, const config::limits& limits) {
+  co_await reject(stream, req, bhttp::status::payload_too_large,
+                  {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
+                   "invalid_request_error", "request_too_large", ""},
+                  limits.client_header_timeout);
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits limits, handler& h) {
+  socket.set_option(net::ip::tcp::no_delay(true));
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  const auto tuple = net::as_tuple(net::use_awaitable);
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(header_limit);
+    parser.body_limit(limits.max_body_bytes);
+
+    stream.expires_after(limits.client_idle_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, tuple);
+    if (hec) {
+      // The parser may reach a first chunk's size while still reading the header.
+      if (hec == bhttp::error::body_limit) {
+        co_await reject_too_large(stream, parser.get(), limits);
+      } else if (is_parse_error(hec)) {
+        request empty;
+        const bool too_big = hec == bhttp::error::header_limit;
+        co_await reject(stream, empty, too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,
+                        {too_big ? "request header too large" : "malformed HTTP request", "invalid_request_error",
+                         too_big ? "header_too_large" : "bad_request", ""},
+                        limits.client_header_timeout);
+      }
+      break;
+    }
+
+    auto& req = parser.get();
+    const auto declared = parser.content_length();
+    if (declared && *declared > limits.max_body_bytes) {
+      co_await reject_too_large(stream, req, limits);
+      break;
+    }
+    stream.expires_after(limits.client_header_timeout);
+    if (!parser.is_done()) {
+      if (expects_continue(req)) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [cec, cn] = co_await net::async_write(stream, net::buffer(cont), tuple);
+        if (cec) break;
+      }
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple);
+      if (bec == bhttp::error::body_limit) {
+        co_await reject_too_large(stream, req, limits);
+        break;
+      }
+      if (bec) break;
+    }
+    stream.expires_never();
+
+    exchange ex{stream, buffer, req, request_id_for(req), limits.client_header_timeout};
+    if (!co_await h.handle(ex)) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace llmd::http

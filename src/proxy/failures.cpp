@@ -1,0 +1,39 @@
+#include "llmd/proxy/failures.hpp"
+
+#include <algorithm>
+
+namespace llmd::proxy {
+
+namespace {
+
+std::string describe(const failure& f) {
+  if (f.full) return f.backend + ": all replicas at max_concurrent";
+  std::string text = f.backend + ": " + std::string(upstream::describe(f.result));
+  if (f.result == upstream::outcome::status_5xx) text += ' ' + std::to_string(f.status);
+  return text;
+}
+
+}  // namespace
+
+client_error summarize(const std::vector<failure>& failures, std::string_view model) {
+  std::string detail;
+  for (const auto& f : failures) detail += (detail.empty() ? "" : "; ") + describe(f);
+  const auto all = [&](auto pred) { return !failures.empty() && std::all_of(failures.begin(), failures.end(), pred); };
+
+  if (all([](const failure& f) { return !f.full && upstream::is_timeout(f.result); })) {
+    return {504, "no backend answered model '" + std::string(model) + "' in time (" + detail + ")", "timeout_error",
+            "upstream_timeout", ""};
+  }
+  if (all([](const failure& f) { return f.full || f.result == upstream::outcome::status_429; })) {
+    std::string retry_after = "1";
+    for (const auto& f : failures) {
+      if (!f.retry_after.empty()) retry_after = f.retry_after;
+    }
+    return {429, "every backend for model '" + std::string(model) + "' is at capacity (" + detail + ")",
+            "rate_limit_error", "rate_limit_exceeded", retry_after};
+  }
+  return {502, "no backend could answer model '" + std::string(model) + "' (" + detail + ")", "api_error",
+          "upstream_unavailable", ""};
+}
+
+}  // namespace llmd::proxy

@@ -1,0 +1,70 @@
+#include "llmd/upstream/connection_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+
+namespace llmd::upstream {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// A server that closed an idle keep-alive connection (uvicorn does after 5 s) leaves it readable
+// with EOF; peeking catches that before a request is wasted on it.
+bool still_open(tcp::socket& s) {
+  char byte;
+  const auto n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& url, config::duration timeout,
+                                                  bool fresh) {
+  if (!fresh) {
+    if (auto it = idle_.find(key_of(url)); it != idle_.end()) {
+      auto& list = it->second;
+      while (!list.empty()) {
+        boost::beast::tcp_stream stream = std::move(list.back());
+        list.pop_back();
+        if (still_open(stream.socket())) co_return acquired{{}, connection{std::move(stream), true}};
+      }
+    }
+  }
+  acquired result{{}, connection{boost::beast::tcp_stream(io_), false}};
+  tcp::resolver resolver(io_);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(url.host, url.port, net::as_tuple(net::use_awaitable));
+  if (rec) {
+    result.error = rec;
+    co_return result;
+  }
+  result.conn.stream.expires_after(timeout);
+  auto [cec, ep] = co_await result.conn.stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+  result.conn.stream.expires_never();
+  if (cec) {
+    result.error = cec;
+    co_return result;
+  }
+  result.conn.stream.socket().set_option(tcp::no_delay(true));
+  co_return result;
+}
+
+void connection_pool::release(const config::upstream_url& url, connection conn) {
+  auto& list = idle_[key_of(url)];
+  if (list.size() >= max_idle_) return;
+  conn.stream.expires_never();
+  list.push_back(std::move(conn.stream));
+}
+
+std::size_t connection_pool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& [key, list] : idle_) n += list.size();
+  return n;
+}
+
+}  // namespace llmd::upstream

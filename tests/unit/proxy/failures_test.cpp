@@ -1,0 +1,44 @@
+#include "llmd/proxy/failures.hpp"
+
+#include <gtest/gtest.h>
+
+namespace llmd::proxy {
+namespace {
+
+using upstream::outcome;
+
+failure tried(const std::string& backend, outcome o, unsigned status = 0, std::string retry_after = "") {
+  return {backend, false, o, status, std::move(retry_after)};
+}
+
+failure full(const std::string& group) { return {group, true, outcome::ok, 0, ""}; }
+
+TEST(failures, all_timeouts_are_504) {
+  const auto e = summarize({tried("a", outcome::timeout_first_byte), tried("b", outcome::timeout_first_byte)}, "m");
+  EXPECT_EQ(e.status, 504u);
+  EXPECT_EQ(e.type, "timeout_error");
+  EXPECT_EQ(e.code, "upstream_timeout");
+}
+
+TEST(failures, full_and_rate_limited_are_429_with_the_backends_retry_after) {
+  const auto e = summarize({full("a"), tried("b", outcome::status_429, 429, "7")}, "m");
+  EXPECT_EQ(e.status, 429u);
+  EXPECT_EQ(e.code, "rate_limit_exceeded");
+  EXPECT_EQ(e.retry_after, "7");
+  EXPECT_EQ(summarize({full("a")}, "m").retry_after, "1");
+}
+
+TEST(failures, anything_else_is_502_naming_every_backend) {
+  const auto e = summarize({tried("a", outcome::connect_failed), full("b"), tried("c", outcome::status_5xx, 503),
+                            tried("d", outcome::timeout_first_byte)},
+                           "gpt");
+  EXPECT_EQ(e.status, 502u);
+  EXPECT_EQ(e.type, "api_error");
+  EXPECT_EQ(e.message,
+            "no backend could answer model 'gpt' (a: connection failed; b: all replicas at max_concurrent; "
+            "c: server error status 503; d: no response before first_byte_timeout)");
+  EXPECT_TRUE(e.retry_after.empty());
+}
+
+}  // namespace
+}  // namespace llmd::proxy

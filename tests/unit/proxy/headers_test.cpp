@@ -1,0 +1,82 @@
+#include "llmd/proxy/headers.hpp"
+
+#include <gtest/gtest.h>
+
+namespace llmd::proxy {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+config::model_entry entry_at(const std::string& host, const std::string& port) {
+  config::model_entry e;
+  e.url = {"http", host, port, ""};
+  return e;
+}
+
+bhttp::fields client_headers() {
+  bhttp::fields in;
+  in.set(bhttp::field::host, "gateway:8080");
+  in.set(bhttp::field::connection, "keep-alive, x-hop");
+  in.set("x-hop", "1");
+  in.set(bhttp::field::keep_alive, "timeout=5");
+  in.set(bhttp::field::transfer_encoding, "chunked");
+  in.set(bhttp::field::content_length, "10");
+  in.set(bhttp::field::expect, "100-continue");
+  in.set(bhttp::field::accept_encoding, "gzip");
+  in.set(bhttp::field::authorization, "Bearer client");
+  in.set(bhttp::field::content_type, "application/json");
+  in.set("x-custom", "kept");
+  return in;
+}
+
+TEST(headers, request_drops_hop_by_hop_and_sets_host) {
+  bhttp::fields out;
+  copy_request_headers(client_headers(), entry_at("backend", "8001"), out);
+  EXPECT_EQ(out[bhttp::field::host], "backend:8001");
+  EXPECT_EQ(out[bhttp::field::authorization], "Bearer client");
+  EXPECT_EQ(out[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(out["x-custom"], "kept");
+  for (auto f : {bhttp::field::connection, bhttp::field::keep_alive, bhttp::field::transfer_encoding,
+                 bhttp::field::content_length, bhttp::field::expect, bhttp::field::accept_encoding}) {
+    EXPECT_EQ(out.count(f), 0u) << f;
+  }
+  EXPECT_EQ(out.count("x-hop"), 0u);
+}
+
+TEST(headers, api_key_replaces_the_clients_authorization_and_entry_headers_win) {
+  auto e = entry_at("api.example", "80");
+  e.api_key = "sk-entry";
+  e.headers = {{"x-custom", "entry"}, {"OpenAI-Organization", "org-1"}};
+  bhttp::fields out;
+  copy_request_headers(client_headers(), e, out);
+  EXPECT_EQ(out[bhttp::field::host], "api.example");
+  EXPECT_EQ(out.count(bhttp::field::authorization), 1u);
+  EXPECT_EQ(out[bhttp::field::authorization], "Bearer sk-entry");
+  EXPECT_EQ(out["x-custom"], "entry");
+  EXPECT_EQ(out["openai-organization"], "org-1");
+}
+
+TEST(headers, ipv6_hosts_are_bracketed) {
+  bhttp::fields out;
+  copy_request_headers({}, entry_at("::1", "8001"), out);
+  EXPECT_EQ(out[bhttp::field::host], "[::1]:8001");
+}
+
+TEST(headers, response_keeps_everything_but_framing_and_hop_by_hop) {
+  bhttp::fields in;
+  in.set(bhttp::field::content_type, "text/event-stream");
+  in.set(bhttp::field::transfer_encoding, "chunked");
+  in.set(bhttp::field::connection, "close");
+  in.set(bhttp::field::retry_after, "3");
+  in.set("x-ratelimit-remaining-requests", "99");
+  bhttp::fields out;
+  copy_response_headers(in, out);
+  EXPECT_EQ(out[bhttp::field::content_type], "text/event-stream");
+  EXPECT_EQ(out[bhttp::field::retry_after], "3");
+  EXPECT_EQ(out["x-ratelimit-remaining-requests"], "99");
+  EXPECT_EQ(out.count(bhttp::field::transfer_encoding), 0u);
+  EXPECT_EQ(out.count(bhttp::field::connection), 0u);
+}
+
+}  // namespace
+}  // namespace llmd::proxy
