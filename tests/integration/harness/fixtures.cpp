@@ -1,0 +1,79 @@
+#include "fixtures.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace llmd::test {
+
+std::string llmd_binary() { return LLMD_BINARY; }
+std::string mock_binary() { return LLMD_MOCK_BINARY; }
+
+namespace {
+
+std::vector<std::string> with(std::vector<std::string> first, const std::vector<std::string>& rest) {
+  first.insert(first.end(), rest.begin(), rest.end());
+  return first;
+}
+
+}  // namespace
+
+mock::mock(const std::string& name, const std::vector<std::string>& flags)
+    : proc_(mock_binary(), with({"--listen", "127.0.0.1:0", "--name", name}, flags)) {}
+
+std::string mock::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/v1/chat/completions";
+}
+
+nlohmann::json mock::stats() const { return nlohmann::json::parse(call(port(), "GET", "/mock/stats").body); }
+
+nlohmann::json mock::requests() const { return nlohmann::json::parse(call(port(), "GET", "/mock/requests").body); }
+
+void mock::configure(const nlohmann::json& settings) const {
+  const auto r = call(port(), "POST", "/mock/config", settings.dump());
+  if (r.status != 200) throw std::runtime_error("mock config refused: " + r.body);
+}
+
+gateway::gateway(const std::string& yaml, const std::vector<std::string>& flags)
+    : proc_(llmd_binary(), with({"--config", dir_.write("llm-d.yaml", yaml), "--listen", "127.0.0.1:0"}, flags)) {}
+
+response gateway::post(const std::string& target, const std::string& body, const headers& extra) const {
+  return call(port(), "POST", target, body, extra);
+}
+
+response gateway::get(const std::string& target) const { return call(port(), "GET", target); }
+
+refusing_port::refusing_port() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot bind a refusing port");
+  }
+  port_ = ntohs(addr.sin_port);
+}
+
+refusing_port::~refusing_port() { close(fd_); }
+
+std::string refusing_port::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
+}
+
+testing::AssertionResult eventually(const std::function<bool()>& condition, std::chrono::milliseconds within,
+                                    const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return testing::AssertionSuccess();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (condition()) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << what << " did not happen within " << within.count() << " ms";
+}
+
+}  // namespace llmd::test

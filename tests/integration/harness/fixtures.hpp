@@ -1,0 +1,70 @@
+// Real processes for integration tests: llm-d-mock backends and an llm-d in front of them, all
+// on loopback ports the kernel picks, so tests run in parallel and never collide.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "http_client.hpp"
+#include "process.hpp"
+
+namespace llmd::test {
+
+class mock {
+ public:
+  explicit mock(const std::string& name, const std::vector<std::string>& flags = {});
+  unsigned short port() const { return proc_.port(); }
+  // e.g. http://127.0.0.1:PORT/v1/chat/completions, as a config's endpoint
+  std::string endpoint() const;
+  nlohmann::json stats() const;     // GET /mock/stats
+  nlohmann::json requests() const;  // GET /mock/requests
+  void configure(const nlohmann::json& settings) const;
+  process& proc() { return proc_; }
+
+ private:
+  process proc_;
+};
+
+class gateway {
+ public:
+  // `yaml` is a whole config; llm-d listens on a port of its own choosing.
+  explicit gateway(const std::string& yaml, const std::vector<std::string>& flags = {});
+  unsigned short port() const { return proc_.port(); }
+  response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
+  response get(const std::string& target) const;
+  process& proc() { return proc_; }
+
+ private:
+  temp_dir dir_;
+  process proc_;
+};
+
+// A port that refuses connections: bound, never listening, held for the object's life so no
+// other test can take it.
+class refusing_port {
+ public:
+  refusing_port();
+  ~refusing_port();
+  refusing_port(const refusing_port&) = delete;
+  refusing_port& operator=(const refusing_port&) = delete;
+  unsigned short port() const { return port_; }
+  std::string endpoint() const;
+
+ private:
+  int fd_ = -1;
+  unsigned short port_ = 0;
+};
+
+// Polls `condition` until it holds or `within` passes.
+testing::AssertionResult eventually(const std::function<bool()>& condition, std::chrono::milliseconds within,
+                                    const std::string& what);
+
+std::string llmd_binary();
+std::string mock_binary();
+
+}  // namespace llmd::test

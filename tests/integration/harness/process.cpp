@@ -1,0 +1,150 @@
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+extern char** environ;
+
+namespace llmd::test {
+
+namespace {
+
+std::vector<char*> argv_of(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string fresh_temp_path(const std::string& stem) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base ? base : "/tmp") + "/" + stem + "XXXXXX";
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+}  // namespace
+
+process::process(const std::string& binary, const std::vector<std::string>& args,
+                 std::chrono::milliseconds startup) {
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  log_path_ = fresh_temp_path("llmd-proc-") + "/stderr.log";
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  auto argv = argv_of(binary, args);
+  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  stdout_fd_ = pipe_fds[0];
+  if (rc != 0) throw std::runtime_error("cannot start " + binary);
+
+  const auto deadline = std::chrono::steady_clock::now() + startup;
+  std::string out;
+  auto line_end = [&] {
+    const auto at = out.find("listening on ");
+    return at == std::string::npos ? std::string::npos : out.find('\n', at);
+  };
+  while (line_end() == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{stdout_fd_, POLLIN, 0};
+    char buf[512];
+    ssize_t n = 0;
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0 ||
+        (n = read(stdout_fd_, buf, sizeof buf)) <= 0) {
+      const auto err = log();
+      stop();
+      throw std::runtime_error(binary + " did not start; stdout: " + out + "\nstderr: " + err);
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  const auto end = line_end();
+  const auto colon = out.rfind(':', end);
+  port_ = static_cast<unsigned short>(std::stoi(out.substr(colon + 1, end - colon - 1)));
+}
+
+process::~process() { stop(); }
+
+bool process::running() const {
+  if (pid_ <= 0) return false;
+  return waitpid(pid_, nullptr, WNOHANG) == 0;
+}
+
+void process::kill_now() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+}
+
+void process::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    // A process that ignores SIGTERM for 5 s is killed: a test never hangs on it.
+    for (int i = 0; i < 500 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) usleep(10'000);
+    kill_now();
+  }
+  if (stdout_fd_ >= 0) close(std::exchange(stdout_fd_, -1));
+  if (!log_path_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::path(log_path_).parent_path(), ignored);
+    log_path_.clear();
+  }
+}
+
+std::string process::log() const { return read_file(log_path_); }
+
+run_result run(const std::string& binary, const std::vector<std::string>& args) {
+  temp_dir dir;
+  const auto out_path = dir.path() + "/out";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  auto argv = argv_of(binary, args);
+  pid_t pid;
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out_path)};
+}
+
+temp_dir::temp_dir() : path_(fresh_temp_path("llmd-test-")) {}
+
+temp_dir::~temp_dir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string temp_dir::write(const std::string& name, const std::string& content) const {
+  const auto path = path_ + "/" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+}  // namespace llmd::test

@@ -1,0 +1,58 @@
+// A child process (llm-d or llm-d-mock) started for a test, stopped when the object dies.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace llmd::test {
+
+class process {
+ public:
+  // Starts `binary args...`, then waits for its "... listening on HOST:PORT" line on stdout.
+  // Throws std::runtime_error with the process's stderr when it exits or stays silent instead.
+  process(const std::string& binary, const std::vector<std::string>& args,
+          std::chrono::milliseconds startup = std::chrono::seconds(20));
+  ~process();
+  process(const process&) = delete;
+  process& operator=(const process&) = delete;
+
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  bool running() const;
+  // SIGKILL and reap: the process vanishes without closing anything gracefully.
+  void kill_now();
+  std::string log() const;  // what it wrote to stderr so far
+
+ private:
+  void stop();
+
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  unsigned short port_ = 0;
+  std::string log_path_;
+};
+
+// Runs a command to completion, capturing stdout and stderr together.
+struct run_result {
+  int exit_code;
+  std::string output;
+};
+run_result run(const std::string& binary, const std::vector<std::string>& args);
+
+// A fresh directory under TMPDIR, removed when the object dies.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace llmd::test

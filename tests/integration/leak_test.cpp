@@ -1,0 +1,71 @@
+// Every path gives back what it took: slots, client sockets and upstream sockets.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "harness/fixtures.hpp"
+
+namespace llmd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int open_fds(pid_t pid) {
+  const auto path = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* dir = opendir(path.c_str());
+  if (!dir) return -1;
+  int n = 0;
+  while (readdir(dir)) ++n;
+  closedir(dir);
+  return n;
+}
+
+TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
+  refusing_port dead;
+  mock flaky("flaky", {"--tokens", "100", "--token-interval", "50ms"});
+  mock broken("broken", {"--status", "500"});
+  // One worker, so exactly one upstream keep-alive pool; two slots on the streaming group.
+  gateway llmd("workers: 1\n"
+               "models:\n"
+               "  - name: dead\n    endpoint: " + dead.endpoint() + "\n"
+               "    fallbacks: [broken]\n"
+               "  - name: broken\n    endpoint: " + broken.endpoint() + "\n"
+               "  - name: stream\n    endpoint: " + flaky.endpoint() + "\n    max_concurrent: 2\n");
+  // Warm up: the one pooled upstream connection exists before the baseline is taken.
+  flaky.configure({{"tokens", 1}, {"token_interval_ms", 0}});
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("stream")).status, 200u);
+  flaky.configure({{"tokens", 100}, {"token_interval_ms", 50}});
+  const int baseline = open_fds(llmd.proc().pid());
+  ASSERT_GT(baseline, 0);
+
+  for (int round = 0; round < 10; ++round) {
+    EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("dead")).status, 502u);
+    connection c(llmd.port());
+    c.send("POST", "/v1/chat/completions", chat_body("stream", true));
+    ASSERT_EQ(c.read_header().status, 200u);
+    ASSERT_TRUE(c.read_piece());
+    c.close();
+    connection idle(llmd.port());
+    idle.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+  }
+  EXPECT_TRUE(eventually([&] { return flaky.stats()["in_flight"] == 0; }, 5s, "every stream cancelled upstream"));
+  EXPECT_EQ(flaky.stats()["cancelled"], 10);
+  EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 5s,
+                         "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
+  // Both slots of the streaming group are free: two concurrent streams are served, not refused.
+  flaky.configure({{"tokens", 3}, {"token_interval_ms", 200}});
+  ASSERT_EQ(call(flaky.port(), "POST", "/mock/reset").status, 200u);
+  response a, b;
+  std::thread first([&] { a = llmd.post("/v1/chat/completions", chat_body("stream", true)); });
+  b = llmd.post("/v1/chat/completions", chat_body("stream", true));
+  first.join();
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(b.status, 200u);
+  EXPECT_EQ(flaky.stats()["max_in_flight"], 2);
+}
+
+}  // namespace
+}  // namespace llmd::test

@@ -1,0 +1,98 @@
+// Streams pass through as they are generated, and a client that leaves frees everything.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/fixtures.hpp"
+
+namespace llmd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string one_group(const mock& m, const std::string& extra = "") {
+  return "models:\n  - name: m\n    endpoint: " + m.endpoint() + "\n    max_concurrent: 1\n" + extra;
+}
+
+TEST(streaming, first_chunk_reaches_the_client_long_before_the_upstream_finishes) {
+  // 20 tokens, 100 ms apart: the whole stream takes about 2 s upstream.
+  mock upstream("slow", {"--tokens", "20", "--token-interval", "100ms"});
+  gateway llmd(one_group(upstream));
+  connection c(llmd.port());
+  const auto sent = std::chrono::steady_clock::now();
+  c.send("POST", "/v1/chat/completions", chat_body("m", true));
+  ASSERT_EQ(c.read_header().status, 200u);
+  std::vector<piece> pieces;
+  while (auto p = c.read_piece()) pieces.push_back(*p);
+  ASSERT_GE(pieces.size(), 20u);  // one HTTP chunk per SSE event, never merged into one body
+  const auto first = pieces.front().at - sent;
+  const auto last = pieces.back().at - sent;
+  // Ordering, not speed: the first token arrived while most of the stream was still to come.
+  EXPECT_LT(first * 4, last) << "first chunk after " << std::chrono::duration_cast<std::chrono::milliseconds>(first).count()
+                             << " ms, last after " << std::chrono::duration_cast<std::chrono::milliseconds>(last).count()
+                             << " ms";
+}
+
+TEST(streaming, client_disconnect_cancels_upstream_and_frees_the_slot) {
+  mock upstream("slow", {"--tokens", "200", "--token-interval", "100ms"});
+  gateway llmd(one_group(upstream));
+  {
+    connection c(llmd.port());
+    c.send("POST", "/v1/chat/completions", chat_body("m", true));
+    ASSERT_EQ(c.read_header().status, 200u);
+    ASSERT_TRUE(c.read_piece().has_value());
+    c.close();
+  }
+  // The stream had ~20 s to go; the upstream sees its client (llm-d) leave right away.
+  EXPECT_TRUE(eventually([&] { return upstream.stats()["cancelled"] == 1; }, 3s, "upstream cancellation"));
+  EXPECT_EQ(upstream.stats()["in_flight"], 0);
+  // The only slot is free again: the next request is served, not turned away as full.
+  upstream.configure({{"tokens", 2}, {"token_interval_ms", 0}});
+  const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(r.status, 200u) << r.body;
+}
+
+TEST(streaming, client_disconnect_while_waiting_for_headers_cancels_upstream) {
+  mock upstream("slow", {"--delay", "20s"});
+  gateway llmd(one_group(upstream));
+  {
+    connection c(llmd.port());
+    c.send("POST", "/v1/chat/completions", chat_body("m"));
+    ASSERT_TRUE(eventually([&] { return upstream.stats()["in_flight"] == 1; }, 5s, "request reaching upstream"));
+  }
+  EXPECT_TRUE(eventually([&] { return upstream.stats()["cancelled"] == 1; }, 3s, "upstream cancellation"));
+  upstream.configure({{"delay_ms", 0}});
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+}
+
+TEST(streaming, upstream_break_mid_stream_ends_with_an_error_event) {
+  mock upstream("flaky", {"--break-after", "3"});
+  gateway llmd(one_group(upstream));
+  connection c(llmd.port());
+  c.send("POST", "/v1/chat/completions", chat_body("m", true));
+  ASSERT_EQ(c.read_header().status, 200u);
+  std::string all;
+  while (auto p = c.read_piece()) all += p->data;  // ends cleanly: read_piece throws on truncation
+  const auto at = all.rfind("data: {\"error\"");
+  ASSERT_NE(at, std::string::npos) << all;
+  EXPECT_EQ(all.find("[DONE]"), std::string::npos);
+  const auto event = nlohmann::json::parse(all.substr(at + 6));
+  EXPECT_EQ(event["error"]["code"], "upstream_broken");
+}
+
+TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {
+  mock upstream("stuck", {"--tokens", "3", "--token-interval", "10s"});
+  gateway llmd(one_group(upstream, "    idle_timeout: 300ms\n"));
+  connection c(llmd.port());
+  c.send("POST", "/v1/chat/completions", chat_body("m", true));
+  ASSERT_EQ(c.read_header().status, 200u);
+  std::string all;
+  while (auto p = c.read_piece()) all += p->data;
+  const auto at = all.rfind("data: {\"error\"");
+  ASSERT_NE(at, std::string::npos) << all;
+  EXPECT_EQ(nlohmann::json::parse(all.substr(at + 6))["error"]["type"], "timeout_error");
+  EXPECT_TRUE(eventually([&] { return upstream.stats()["in_flight"] == 0; }, 3s, "upstream released"));
+}
+
+}  // namespace
+}  // namespace llmd::test
