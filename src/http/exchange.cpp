@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/write.hpp>
 #include <random>
+#include <tuple>
 
 namespace llmd::http {
 
@@ -17,10 +18,15 @@ net::awaitable<bool> respond(exchange& ex, response res) {
   res.prepare_payload();
   ex.client.expires_after(ex.write_timeout);
   bhttp::response_serializer<bhttp::string_body> serializer{res};
-  // A response to HEAD has the header of the GET response and no body.
-  auto [ec, n] = ex.req.method() == bhttp::verb::head
-                     ? co_await bhttp::async_write_header(ex.client, serializer, net::as_tuple(net::use_awaitable))
-                     : co_await bhttp::async_write(ex.client, serializer, net::as_tuple(net::use_awaitable));
+  // A response to HEAD has the header of the GET response and no body. (No co_await inside ?:
+  // here: GCC 12 miscompiles it.)
+  const auto tuple = net::as_tuple(net::use_awaitable);
+  boost::system::error_code ec;
+  if (ex.req.method() == bhttp::verb::head) {
+    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(ex.client, serializer, tuple);
+  } else {
+    std::tie(ec, std::ignore) = co_await bhttp::async_write(ex.client, serializer, tuple);
+  }
   ex.client.expires_never();
   co_return keep && !ec;
 }
