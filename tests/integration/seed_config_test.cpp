@@ -125,5 +125,38 @@ TEST_F(seed_config, client_request_id_is_kept_and_sent_upstream) {
   EXPECT_EQ(primary.requests()[0]["headers"]["x-request-id"], "abc-123");
 }
 
+TEST_F(seed_config, chunked_request_bodies_go_upstream_with_a_length) {
+  const std::string body = chat_body("primary");
+  connection c(llmd.port());
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n" + std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n");
+  ASSERT_EQ(c.read_response().status, 200u);
+  const auto seen = primary.requests()[0];
+  EXPECT_EQ(seen["body"], body);
+  EXPECT_EQ(seen["headers"]["content-length"], std::to_string(body.size()));
+  EXPECT_FALSE(seen["headers"].contains("transfer-encoding"));
+}
+
+TEST_F(seed_config, http_1_0_clients_get_a_close_delimited_stream) {
+  connection c(llmd.port());
+  const std::string body = chat_body("primary", true);
+  c.send_raw("POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + body);
+  const auto all = c.read_until_close();
+  EXPECT_EQ(all.rfind("HTTP/1.0 200", 0), 0u) << all;
+  EXPECT_EQ(all.find("chunked"), std::string::npos);
+  EXPECT_EQ(all.substr(all.size() - 14), "data: [DONE]\n\n");
+}
+
+TEST_F(seed_config, head_requests_get_headers_only) {
+  connection c(llmd.port());
+  c.send_raw("HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto all = c.read_until_close();
+  EXPECT_EQ(all.rfind("HTTP/1.1 200", 0), 0u) << all;
+  EXPECT_EQ(all.substr(all.size() - 4), "\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace llmd::test

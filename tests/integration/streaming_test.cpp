@@ -94,5 +94,20 @@ TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {
   EXPECT_TRUE(eventually([&] { return upstream.stats()["in_flight"] == 0; }, 3s, "upstream released"));
 }
 
+TEST(streaming, request_timeout_bounds_a_stream_that_keeps_talking) {
+  // Tokens keep coming every 50 ms (never idle), but the whole request may take 500 ms.
+  mock upstream("chatty", {"--tokens", "400", "--token-interval", "50ms"});
+  gateway llmd(one_group(upstream, "    request_timeout: 500ms\n"));
+  connection c(llmd.port());
+  c.send("POST", "/v1/chat/completions", chat_body("m", true));
+  ASSERT_EQ(c.read_header().status, 200u);
+  std::string all;
+  while (auto p = c.read_piece()) all += p->data;
+  const auto at = all.rfind("data: {\"error\"");
+  ASSERT_NE(at, std::string::npos) << all;
+  EXPECT_NE(all.find("exceeded request_timeout"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return upstream.stats()["cancelled"] == 1; }, 3s, "upstream cancelled"));
+}
+
 }  // namespace
 }  // namespace llmd::test

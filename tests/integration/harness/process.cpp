@@ -1,6 +1,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -89,7 +90,10 @@ process::~process() { stop(); }
 
 bool process::running() const {
   if (pid_ <= 0) return false;
-  return waitpid(pid_, nullptr, WNOHANG) == 0;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so stop() still owns the pid.
+  waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+  return info.si_pid == 0;
 }
 
 void process::kill_now() {
@@ -104,8 +108,18 @@ void process::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     // A process that ignores SIGTERM for 5 s is killed: a test never hangs on it.
-    for (int i = 0; i < 500 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) usleep(10'000);
+    bool reaped = false;
+    for (int i = 0; i < 500 && !reaped; ++i) {
+      reaped = waitpid(pid_, nullptr, WNOHANG) == pid_;
+      if (!reaped) usleep(10'000);
+    }
+    if (reaped) pid_ = -1;
     kill_now();
+    // In sanitizer builds, whatever a child reports fails the test that ran it.
+    const auto err = log();
+    for (const char* sign : {"AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
+      if (err.find(sign) != std::string::npos) ADD_FAILURE() << "child process reported:\n" << err;
+    }
   }
   if (stdout_fd_ >= 0) close(std::exchange(stdout_fd_, -1));
   if (!log_path_.empty()) {
