@@ -1,0 +1,56 @@
+// What the mock does with a /v1 POST: the defaults come from flags and POST /mock/config,
+// and each request may override them with x-mock-* headers.
+#pragma once
+
+#include "parse.hpp"
+
+#include <boost/beast/http/fields.hpp>
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace llmd::mock {
+
+struct behavior {
+  int tokens = 16;
+  duration token_interval = std::chrono::milliseconds(10);
+  int status = 0;       // 0 or 2xx: answer normally; otherwise an OpenAI-shaped error with this status
+  int retry_after = 0;  // seconds; 0: no Retry-After header on injected errors
+  duration delay{0};    // before the response headers
+  bool hang = false;
+  bool reset = false;
+  std::optional<int> break_after;  // abort after this many token events (streams) or half the body
+  int health_status = 200;
+
+  bool injects_error() const { return status >= 300; }
+};
+
+inline constexpr int max_tokens = 1'000'000;
+
+std::optional<int> parse_status(std::string_view text);
+
+// Applies the x-mock-* request headers; returns an error message for a malformed value.
+std::optional<std::string> apply_headers(behavior& b, const boost::beast::http::fields& headers);
+
+// Applies a POST /mock/config body; null, 0 and false clear a fault. Returns an error message.
+std::optional<std::string> apply_json(behavior& b, const nlohmann::json& body);
+
+nlohmann::ordered_json to_json(const behavior& b);
+
+// The runtime defaults, shared by all connections (and threads).
+class runtime_config {
+ public:
+  explicit runtime_config(behavior initial) : current_(initial) {}
+
+  behavior get() const;
+  // Applies the update atomically: either all of it or, on error, none of it.
+  std::optional<std::string> update(const nlohmann::json& body);
+
+ private:
+  mutable std::mutex mutex_;
+  behavior current_;
+};
+
+}  // namespace llmd::mock

@@ -1,0 +1,145 @@
+#include "connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <charconv>
+
+namespace llmd::mock {
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::size_t header_limit = 64 * 1024;
+constexpr std::uint64_t body_limit = 64 * 1024 * 1024;
+// Beyond this many pipelined bytes the peer is no longer read until the response is done.
+constexpr std::size_t max_pipelined = 256 * 1024;
+constexpr std::size_t read_chunk = 4096;
+// A connection's read buffer is given back after a request larger than this.
+constexpr std::size_t kept_capacity = 64 * 1024;
+
+asio::awaitable<bool> cancellation_requested() {
+  auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+// Work inside unless_peer_leaves reports cancellation as error codes, not exceptions.
+asio::awaitable<outcome> without_throwing(asio::awaitable<outcome> work) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_return co_await std::move(work);
+}
+
+}  // namespace
+
+connection::connection(tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+
+asio::awaitable<error_code> connection::read_request(request& out) {
+  if (buffer_.size() == 0 && buffer_.capacity() > kept_capacity) buffer_.shrink_to_fit();
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(header_limit);
+  parser.body_limit(body_limit);
+  auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, use_tuple);
+  if (ec) co_return ec;
+  if (!parser.is_done()) {
+    if (boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      out_ = "HTTP/1.1 100 Continue\r\n\r\n";
+      if (auto write_ec = co_await write_out()) co_return write_ec;
+    }
+    std::tie(ec, n) = co_await http::async_read(socket_, buffer_, parser, use_tuple);
+    if (ec) co_return ec;
+  }
+  out = parser.release();
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> connection::write(const response& res) {
+  auto [ec, n] = co_await http::async_write(socket_, res, use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<error_code> connection::write_head(response_head& head) {
+  chunked_ = head.chunked();
+  http::response_serializer<http::empty_body> serializer(head);
+  auto [ec, n] = co_await http::async_write_header(socket_, serializer, use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<error_code> connection::write_chunk(std::string_view data) {
+  out_.clear();
+  if (chunked_) {
+    char size[16];
+    auto end = std::to_chars(size, size + sizeof size, data.size(), 16).ptr;
+    out_.append(size, end).append("\r\n").append(data).append("\r\n");
+  } else {
+    out_.append(data);
+  }
+  co_return co_await write_out();
+}
+
+asio::awaitable<error_code> connection::write_last_chunk() {
+  if (!chunked_) co_return error_code{};
+  out_ = "0\r\n\r\n";
+  co_return co_await write_out();
+}
+
+asio::awaitable<error_code> connection::write_raw(std::string_view data) {
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(data), use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<error_code> connection::write_out() {
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<error_code> connection::sleep(duration d) {
+  // A cancellation that arrived while this coroutine was between operations would otherwise
+  // be missed by the new wait.
+  if (co_await cancellation_requested()) co_return asio::error::operation_aborted;
+  if (d == forever)
+    timer_.expires_at(asio::steady_timer::time_point::max());
+  else
+    timer_.expires_after(d);
+  auto [ec] = co_await timer_.async_wait(use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<outcome> connection::unless_peer_leaves(asio::awaitable<outcome> work) {
+  using namespace asio::experimental::awaitable_operators;
+  auto result = co_await (without_throwing(std::move(work)) || watch_peer());
+  co_return result.index() == 0 ? std::get<0>(result) : outcome::cancelled;
+}
+
+asio::awaitable<void> connection::watch_peer() {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (buffer_.size() < max_pipelined) {
+    if (co_await cancellation_requested()) co_return;
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(read_chunk), use_tuple);
+    buffer_.commit(n);
+    if (ec) co_return;
+  }
+  // Enough is buffered: stop reading (a departure is then seen by the writes) until cancelled.
+  asio::steady_timer idle(socket_.get_executor(), asio::steady_timer::time_point::max());
+  if (!co_await cancellation_requested()) co_await idle.async_wait(use_tuple);
+}
+
+void connection::abort() {
+  error_code ec;
+  socket_.set_option(asio::socket_base::linger(true, 0), ec);
+  socket_.close(ec);
+}
+
+void connection::close() {
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
+}
+
+}  // namespace llmd::mock
