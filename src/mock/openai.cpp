@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace llmd::mock {
@@ -93,18 +94,38 @@ std::vector<std::string> embedding_inputs(const json& input) {
 }
 
 // Eight values in [-1, 1) from FNV-1a of the input, spread with splitmix64.
-ojson embedding_of(std::string_view text) {
+std::array<float, 8> embedding_of(std::string_view text) {
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  auto values = ojson::array();
-  for (int i = 0; i < 8; ++i) {
+  std::array<float, 8> values;
+  for (auto& v : values) {
     std::uint64_t z = (h += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     z ^= z >> 31;
-    values.push_back(static_cast<float>(static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0));
+    v = static_cast<float>(static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0);
   }
   return values;
+}
+
+// encoding_format "base64" (the default of OpenAI's JS client): little-endian float32s, base64.
+std::string base64_of(const std::array<float, 8>& values) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  unsigned char bytes[sizeof values];
+  std::memcpy(bytes, values.data(), sizeof bytes);  // x86 and arm64 are little-endian
+  std::string out;
+  for (std::size_t i = 0; i < sizeof bytes; i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, sizeof bytes - i);
+    std::uint32_t group = bytes[i] << 16 | (n > 1 ? bytes[i + 1] << 8 : 0) | (n > 2 ? bytes[i + 2] : 0);
+    for (std::size_t k = 0; k < 4; ++k) out += k <= n ? alphabet[(group >> (18 - 6 * k)) & 63] : '=';
+  }
+  return out;
+}
+
+ojson embedding_json(std::string_view text, bool base64) {
+  const auto values = embedding_of(text);
+  if (base64) return base64_of(values);
+  return ojson(std::vector<float>(values.begin(), values.end()));
 }
 
 ojson usage_json(token_usage u) {
@@ -185,8 +206,9 @@ std::string completion_json(api kind, const completion_meta& meta, std::string_v
 std::string embeddings_json(const json& request, const std::string& model, std::uint64_t prompt_tokens) {
   auto data = ojson::array();
   int index = 0;
+  const bool base64 = request.contains("encoding_format") && request["encoding_format"] == "base64";
   for (const auto& input : embedding_inputs(request["input"]))
-    data.push_back({{"object", "embedding"}, {"index", index++}, {"embedding", embedding_of(input)}});
+    data.push_back({{"object", "embedding"}, {"index", index++}, {"embedding", embedding_json(input, base64)}});
   return dump(ojson{{"object", "list"},
                {"data", std::move(data)},
                {"model", request.contains("model") ? request["model"].get<std::string>() : model},
