@@ -278,7 +278,8 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   ex.client.expires_after(ex.write_timeout);
   auto [fec, fn] = co_await bhttp::async_write(ex.client, serializer, tuple);
   ex.client.expires_never();
-  co_return keep && !fec && !broken;
+  // An SSE stream ended by an error event is still well framed: the connection stays usable.
+  co_return keep && !fec;
 }
 
 }  // namespace llmd::proxy

@@ -78,6 +78,10 @@ TEST(streaming, upstream_break_mid_stream_ends_with_an_error_event) {
   EXPECT_EQ(all.find("[DONE]"), std::string::npos);
   const auto event = nlohmann::json::parse(all.substr(at + 6));
   EXPECT_EQ(event["error"]["code"], "upstream_broken");
+  // The response was well framed, so the client's connection carries its next request.
+  upstream.configure({{"break_after", nullptr}});
+  c.send("POST", "/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(c.read_response().status, 200u);
 }
 
 TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {

@@ -9,7 +9,7 @@ namespace llmd::upstream {
 enum class outcome {
   ok,                  // response headers with a status to pass through (2xx, 3xx, plain 4xx)
   connect_failed,      // refused, unreachable, DNS failure or connect timeout
-  reset,               // the connection broke before the response headers
+  reset,               // the connection broke (refused connections are connect_failed)
   timeout_first_byte,  // no response headers within first_byte_timeout
   timeout_idle,        // silence between body chunks past idle_timeout
   status_5xx,          // 500, 502, 503, 504 and other 5xx
@@ -27,7 +27,7 @@ constexpr std::string_view describe(outcome o) {
   switch (o) {
     case outcome::ok: return "ok";
     case outcome::connect_failed: return "connection failed";
-    case outcome::reset: return "connection reset before response";
+    case outcome::reset: return "connection reset or closed";
     case outcome::timeout_first_byte: return "no response before first_byte_timeout";
     case outcome::timeout_idle: return "silent past idle_timeout";
     case outcome::status_5xx: return "server error status";
