@@ -30,4 +30,5 @@ if [ -z "$config" ]; then
   "$bin/mock/llm-d-mock" --listen 127.0.0.1:8002 --name fallback & pids+=($!)
 fi
 "$bin/llm-d" --config "$config" & pids+=($!)
-wait -n "${pids[@]}"
+# Serve until llm-d ends or Ctrl-C; a mock stopped by hand (to watch fallback) ends nothing.
+wait "${pids[-1]}"
