@@ -30,6 +30,12 @@ expansion expand_env(std::string_view text, const env_lookup& env);
 
 // Digits only, within int; nullopt otherwise (no sign, no spaces).
 std::optional<int> parse_int(std::string_view text);
+// "3" or "2.5": digits, optionally a '.' and more digits; nullopt otherwise (no sign, no exponent).
+std::optional<double> parse_decimal(std::string_view text);
+// "20%" or "20" (also "12.5%") within 0 to 100; nullopt otherwise.
+std::optional<double> parse_percent(std::string_view text);
+// In the largest unit that shows it exactly, as it could be written in the file: "250ms", "2s", "5m".
+std::string format_duration(duration d);
 
 bool is_header_name(std::string_view name);
 // Control characters other than tab: CR and LF would split a header line.

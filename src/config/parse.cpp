@@ -23,24 +23,44 @@ using detail::item_path;
 using detail::members;
 using detail::reader;
 
-constexpr std::array<std::string_view, 6> top_level_keys = {"listen",        "workers",  "models",
-                                                            "default_model", "defaults", "limits"};
-constexpr std::array<std::string_view, 4> timeout_keys = {"connect_timeout", "first_byte_timeout", "idle_timeout",
-                                                          "request_timeout"};
-constexpr std::array<std::string_view, 12> entry_keys = {
-    "name",      "endpoint",        "max_concurrent",     "model",        "headers",        "api_key", "weight",
-    "fallbacks", "connect_timeout", "first_byte_timeout", "idle_timeout", "request_timeout"};
+template <std::size_t A, std::size_t B>
+constexpr std::array<std::string_view, A + B> concat(const std::array<std::string_view, A>& a,
+                                                     const std::array<std::string_view, B>& b) {
+  std::array<std::string_view, A + B> out;
+  std::copy(b.begin(), b.end(), std::copy(a.begin(), a.end(), out.begin()));
+  return out;
+}
+
+constexpr std::array<std::string_view, 9> top_level_keys = {"listen", "workers", "models", "default_model", "defaults",
+                                                            "limits", "queue",   "health", "retry_budget"};
+// What `defaults:` may set and an entry may override.
+constexpr std::array<std::string_view, 10> policy_keys = {
+    "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
+    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor"};
+constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
+                                                             "headers", "api_key",  "weight",         "fallbacks"};
+constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
+constexpr std::array<std::string_view, 3> health_check_keys = {"path", "interval", "timeout"};
 constexpr std::array<std::string_view, 3> limit_keys = {"max_body_size", "client_idle_timeout",
                                                         "client_header_timeout"};
+constexpr std::array<std::string_view, 2> queue_keys = {"max_waiting", "max_wait"};
+constexpr std::array<std::string_view, 3> health_keys = {"failures_to_eject", "cooldown", "max_cooldown"};
+constexpr std::array<std::string_view, 2> retry_budget_keys = {"percent", "min_retries"};
 // llm-d frames every upstream request itself.
 constexpr std::array<std::string_view, 4> unsettable_headers = {"Host", "Content-Length", "Transfer-Encoding",
                                                                 "Connection"};
 
-// A group named in `fallbacks`, checked once every group is known.
+// A group named in `fallbacks` or `context_window_fallbacks`, checked once every group is known.
+// `owner` is the naming entry's group, empty in `defaults`.
 struct reference {
   std::string group;
   std::string owner;
   field at;
+};
+
+struct named_groups {
+  std::vector<reference> fallbacks;
+  std::vector<reference> context_window_fallbacks;
 };
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -53,18 +73,6 @@ std::vector<field> items(const field& sequence) {
     out.push_back(field{.node = node, .path = item_path(sequence.path, out.size()), .line = detail::line_of(node)});
   }
   return out;
-}
-
-void read_timeouts(reader& r, const members& m, timeouts& out) {
-  if (auto d = r.positive_duration(m.get("connect_timeout"))) out.connect = *d;
-  if (auto d = r.positive_duration(m.get("first_byte_timeout"))) out.first_byte = *d;
-  if (auto d = r.positive_duration(m.get("idle_timeout"))) out.idle = *d;
-  if (auto d = r.positive_duration(m.get("request_timeout"))) out.request = *d;
-}
-
-void read_defaults(reader& r, const field* at, timeouts& out) {
-  if (!at) return;
-  if (auto m = r.map(*at, timeout_keys)) read_timeouts(r, *m, out);
 }
 
 void read_limits(reader& r, const field* at, limits& out) {
@@ -133,8 +141,8 @@ std::optional<std::string> read_api_key(reader& r, const field* at) {
   return key;
 }
 
-std::optional<std::vector<std::string>> read_fallbacks(reader& r, const field* at, const std::string& owner,
-                                                       std::vector<reference>& references) {
+std::optional<std::vector<std::string>> read_group_names(reader& r, const field* at, const std::string& owner,
+                                                         std::vector<reference>& references) {
   if (!at) return std::nullopt;
   if (!at->node.IsSequence()) {
     r.report(*at, "must be a sequence");
@@ -148,6 +156,139 @@ std::optional<std::vector<std::string>> read_fallbacks(reader& r, const field* a
     }
   }
   return out;
+}
+
+// A duration key of one map with the value in force there: as written, or inherited when `at` is null.
+struct duration_key {
+  std::string_view key;
+  const field* at;
+  duration value;
+};
+
+// nullopt when the key is written but unusable: that is reported already, and no cross-check adds to it.
+std::optional<duration_key> read_duration_key(reader& r, const members& m, std::string_view key, duration inherited) {
+  const field* at = m.get(key);
+  if (!at) return duration_key{.key = key, .at = nullptr, .value = inherited};
+  const auto value = r.positive_duration(at);
+  if (!value) return std::nullopt;
+  return duration_key{.key = key, .at = at, .value = *value};
+}
+
+enum class order { at_most, below };
+
+// `low` must be at most (or below) `high`. The problem goes on low's key when it is written in this
+// map, else on high's; a pair that is only inherited was checked where it was written.
+void check_order(reader& r, const std::optional<duration_key>& low, const std::optional<duration_key>& high,
+                 order rule) {
+  if (!low || !high || (!low->at && !high->at)) return;
+  if (rule == order::below ? low->value < high->value : low->value <= high->value) return;
+  if (low->at) {
+    const std::string relation = rule == order::below ? "must be less than " : "must not exceed ";
+    r.report(*low->at, relation + std::string(high->key) + " (" + detail::format_duration(high->value) + ")");
+  } else {
+    const std::string relation = rule == order::below ? "must be greater than " : "must not be less than ";
+    r.report(*high->at, relation + std::string(low->key) + " (" + detail::format_duration(low->value) + ")");
+  }
+}
+
+void read_timeouts(reader& r, const members& m, timeouts& out) {
+  if (auto d = r.positive_duration(m.get("connect_timeout"))) out.connect = *d;
+  if (auto d = r.positive_duration(m.get("first_byte_timeout"))) out.first_byte = *d;
+  if (auto d = r.positive_duration(m.get("idle_timeout"))) out.idle = *d;
+  if (auto d = r.positive_duration(m.get("request_timeout"))) out.request = *d;
+}
+
+void read_retry(reader& r, const members& m, retry_policy& out) {
+  if (auto n = r.non_negative_int(m.get("retries"))) out.retries = *n;
+  const auto backoff = read_duration_key(r, m, "retry_backoff", out.backoff);
+  const auto backoff_max = read_duration_key(r, m, "retry_backoff_max", out.backoff_max);
+  if (backoff) out.backoff = backoff->value;
+  if (backoff_max) out.backoff_max = backoff_max->value;
+  check_order(r, backoff, backoff_max, order::at_most);
+}
+
+// Sent as the request line's target, as written.
+bool is_probe_path(std::string_view path) {
+  return path.starts_with('/') && std::all_of(path.begin(), path.end(), [](char c) { return c > ' ' && c <= '~'; });
+}
+
+std::optional<std::string> read_probe_path(reader& r, const field* at) {
+  auto path = r.non_empty_text(at);
+  if (path && !is_probe_path(*path)) {
+    r.report(*at, "must start with / and contain only visible ASCII characters (no spaces)");
+    return std::nullopt;
+  }
+  return path;
+}
+
+// Unset keys take the built-in defaults, not those of `defaults: health_check`: a health_check is
+// replaced as a whole.
+std::optional<active_check> read_health_check(reader& r, const field* at) {
+  if (!at) return std::nullopt;
+  const auto m = r.map(*at, health_check_keys);
+  if (!m) return std::nullopt;
+  active_check out;
+  if (auto path = read_probe_path(r, m->get("path"))) out.path = std::move(*path);
+  const auto interval = read_duration_key(r, *m, "interval", out.interval);
+  const auto timeout = read_duration_key(r, *m, "timeout", out.timeout);
+  if (interval) out.interval = interval->value;
+  if (timeout) out.timeout = timeout->value;
+  check_order(r, timeout, interval, order::below);
+  return out;
+}
+
+// `out` holds the inherited policy; `owner` is the entry's group, empty in `defaults`.
+void read_policy(reader& r, const members& m, const std::string& owner, entry_policy& out,
+                 std::vector<reference>& references) {
+  read_timeouts(r, m, out.timeout);
+  read_retry(r, m, out.retry);
+  const field* context_at = m.get("context_window_fallbacks");
+  if (auto groups = read_group_names(r, context_at, owner, references)) {
+    out.context_window_fallbacks = std::move(*groups);
+  } else if (!context_at) {
+    // A list from `defaults` serves every group but the one it names.
+    std::erase(out.context_window_fallbacks, owner);
+  }
+  if (auto check = read_health_check(r, m.get("health_check"))) out.health_check = std::move(*check);
+  if (auto factor = r.number_above_one(m.get("slow_factor"))) out.slow_factor = *factor;
+}
+
+void read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
+  if (!at) return;
+  if (auto m = r.map(*at, policy_keys)) read_policy(r, *m, "", out, references);
+}
+
+void read_queue(reader& r, const field* at, queue_settings& out) {
+  if (!at) return;
+  const auto m = r.map(*at, queue_keys);
+  if (!m) return;
+  if (auto n = r.non_negative_int(m->get("max_waiting"))) out.max_waiting = static_cast<std::size_t>(*n);
+  if (auto d = r.positive_duration(m->get("max_wait"))) out.max_wait = *d;
+}
+
+void read_health(reader& r, const field* at, health_settings& out) {
+  if (!at) return;
+  const auto m = r.map(*at, health_keys);
+  if (!m) return;
+  if (auto n = r.positive_int(m->get("failures_to_eject"))) out.failures_to_eject = *n;
+  const auto cooldown = read_duration_key(r, *m, "cooldown", out.cooldown);
+  const auto max_cooldown = read_duration_key(r, *m, "max_cooldown", out.max_cooldown);
+  if (cooldown) out.cooldown = cooldown->value;
+  if (max_cooldown) out.max_cooldown = max_cooldown->value;
+  check_order(r, cooldown, max_cooldown, order::at_most);
+}
+
+// `20%`, `20`, or a map of `percent` and `min_retries`.
+void read_retry_budget(reader& r, const field* at, retry_budget& out) {
+  if (!at) return;
+  if (!at->node.IsMap()) {
+    if (auto p = r.percent(at)) out.percent = *p;
+    return;
+  }
+  const auto m = r.map(*at, retry_budget_keys);
+  if (!m) return;
+  if (auto p = r.percent(m->get("percent"))) out.percent = *p;
+  if (auto n = r.non_negative_int(m->get("min_retries"))) out.min_retries = *n;
 }
 
 std::optional<std::string> required_text(reader& r, const members& m, const field& entry, std::string_view key) {
@@ -168,13 +309,12 @@ void read_endpoint(reader& r, const members& m, const field& entry, model_entry&
   out.url = std::move(*url.value);
 }
 
-std::optional<model_entry> read_entry(reader& r, const field& at, const timeouts& defaults,
-                                      std::vector<reference>& references) {
+std::optional<model_entry> read_entry(reader& r, const field& at, const entry_policy& defaults, named_groups& named) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
   model_entry out;
+  static_cast<entry_policy&>(out) = defaults;
   out.line = at.line;
-  out.timeout = defaults;
   if (auto name = required_text(r, *m, at, "name")) out.name = std::move(*name);
   read_endpoint(r, *m, at, out);
   if (auto n = r.positive_int(m->get("max_concurrent"))) out.max_concurrent = *n;
@@ -182,13 +322,13 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const timeouts
   out.api_key = read_api_key(r, m->get("api_key"));
   out.headers = read_headers(r, m->get("headers"), m->get("api_key") != nullptr);
   if (auto n = r.positive_int(m->get("weight"))) out.weight = *n;
-  out.fallbacks = read_fallbacks(r, m->get("fallbacks"), out.name, references);
-  read_timeouts(r, *m, out.timeout);
+  out.fallbacks = read_group_names(r, m->get("fallbacks"), out.name, named.fallbacks);
+  read_policy(r, *m, out.name, out, named.context_window_fallbacks);
   return out;
 }
 
 // False when `models` is missing or unusable, so that names cannot be checked against groups.
-bool read_models(reader& r, const field* at, config& out, std::vector<reference>& references) {
+bool read_models(reader& r, const field* at, config& out, named_groups& named) {
   if (!at) {
     r.report("models", 0, "is required");
     return false;
@@ -202,7 +342,7 @@ bool read_models(reader& r, const field* at, config& out, std::vector<reference>
     return false;
   }
   for (const auto& item : items(*at)) {
-    if (auto entry = read_entry(r, item, out.defaults, references)) out.models.push_back(std::move(*entry));
+    if (auto entry = read_entry(r, item, out.defaults, named)) out.models.push_back(std::move(*entry));
   }
   return true;
 }
@@ -225,6 +365,79 @@ void check_references(reader& r, const std::vector<reference>& references, const
   }
 }
 
+struct fallback_edge {
+  std::size_t to;   // index in the group list
+  const field* at;  // the first `fallbacks` item naming this edge
+};
+
+// Depth-first over the groups' fallbacks (the union over each group's entries), in file order:
+// every edge back into the current path closes a cycle, reported once at that edge's item.
+class cycle_finder {
+ public:
+  cycle_finder(reader& r, const std::vector<std::string>& groups, const std::vector<reference>& fallbacks)
+      : r_(r), groups_(groups), edges_(groups.size()), state_(groups.size(), state::unvisited) {
+    for (const auto& ref : fallbacks) add_edge(ref);
+  }
+
+  void report_cycles() {
+    for (std::size_t group = 0; group < groups_.size(); ++group) {
+      if (state_[group] == state::unvisited) visit(group);
+    }
+  }
+
+ private:
+  enum class state { unvisited, on_path, done };
+
+  std::size_t index_of(const std::string& name) const {
+    return static_cast<std::size_t>(std::find(groups_.begin(), groups_.end(), name) - groups_.begin());
+  }
+
+  // Unknown groups and self-references are reported as such and left out.
+  void add_edge(const reference& ref) {
+    const auto from = index_of(ref.owner);
+    const auto to = index_of(ref.group);
+    if (from == groups_.size() || to == groups_.size() || from == to) return;
+    auto& edges = edges_[from];
+    if (std::none_of(edges.begin(), edges.end(), [&](const fallback_edge& e) { return e.to == to; })) {
+      edges.push_back(fallback_edge{.to = to, .at = &ref.at});
+    }
+  }
+
+  void visit(std::size_t group) {
+    state_[group] = state::on_path;
+    path_.push_back(group);
+    for (const auto& edge : edges_[group]) {
+      if (state_[edge.to] == state::on_path) {
+        report(edge);
+      } else if (state_[edge.to] == state::unvisited) {
+        visit(edge.to);
+      }
+    }
+    path_.pop_back();
+    state_[group] = state::done;
+  }
+
+  void report(const fallback_edge& closing) {
+    std::string message = "fallback cycle ";
+    for (auto it = std::find(path_.begin(), path_.end(), closing.to); it != path_.end(); ++it) {
+      message += groups_[*it] + " -> ";
+    }
+    r_.report(*closing.at, message + groups_[closing.to]);
+  }
+
+  reader& r_;
+  const std::vector<std::string>& groups_;
+  std::vector<std::vector<fallback_edge>> edges_;
+  std::vector<state> state_;
+  std::vector<std::size_t> path_;
+};
+
+void check_groups(reader& r, const named_groups& named, const std::vector<std::string>& groups) {
+  check_references(r, named.fallbacks, groups);
+  check_references(r, named.context_window_fallbacks, groups);
+  cycle_finder(r, groups, named.fallbacks).report_cycles();
+}
+
 void read_default_model(reader& r, const field* at, const std::vector<std::string>* groups, config& out) {
   if (!at) {
     if (!out.models.empty()) out.default_model = out.models.front().name;
@@ -240,12 +453,15 @@ void read_default_model(reader& r, const field* at, const std::vector<std::strin
 void read_settings(reader& r, const members& m, config& out) {
   read_listen(r, m.get("listen"), out);
   if (auto n = r.non_negative_int(m.get("workers"))) out.workers = *n;
-  read_defaults(r, m.get("defaults"), out.defaults);
+  named_groups named;
+  read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
   read_limits(r, m.get("limits"), out.limit);
-  std::vector<reference> references;
-  const bool have_models = read_models(r, m.get("models"), out, references);
+  read_queue(r, m.get("queue"), out.queue);
+  read_health(r, m.get("health"), out.health);
+  read_retry_budget(r, m.get("retry_budget"), out.budget);
+  const bool have_models = read_models(r, m.get("models"), out, named);
   const auto groups = group_names(out.models);
-  if (have_models) check_references(r, references, groups);
+  if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
 }
 

@@ -98,6 +98,19 @@ std::optional<std::size_t> reader::positive_size(const field* at) {
   return positive<std::size_t>(at, parse_size, "must be a size such as 512KiB, 16MiB or 1000000");
 }
 
+std::optional<double> reader::number_above_one(const field* at) {
+  const auto above_one = [](std::string_view text) -> std::optional<double> {
+    const auto number = parse_decimal(text);
+    if (!number || *number <= 1) return std::nullopt;
+    return number;
+  };
+  return parsed<double>(at, above_one, "must be a number greater than 1");
+}
+
+std::optional<double> reader::percent(const field* at) {
+  return parsed<double>(at, parse_percent, "must be a percentage from 0 to 100 such as 20%");
+}
+
 std::optional<std::string> reader::scalar(const field& at, std::string_view type_message) {
   if (!at.node.IsScalar()) {
     report(at, std::string(type_message));
@@ -109,31 +122,33 @@ std::optional<std::string> reader::scalar(const field& at, std::string_view type
   return std::move(expanded.text);
 }
 
-std::optional<int> reader::integer(const field* at, int lowest, std::string_view message) {
+template <typename T, typename Parse>
+std::optional<T> reader::parsed(const field* at, Parse parse, std::string_view message) {
   if (!at) return std::nullopt;
   const auto value = scalar(*at, message);
   if (!value) return std::nullopt;
-  const auto number = parse_int(*value);
-  if (!number || *number < lowest) {
-    report(*at, std::string(message));
-    return std::nullopt;
-  }
-  return number;
+  std::optional<T> out = parse(*value);
+  if (!out) report(*at, std::string(message));
+  return out;
+}
+
+std::optional<int> reader::integer(const field* at, int lowest, std::string_view message) {
+  const auto at_least = [lowest](std::string_view text) -> std::optional<int> {
+    const auto number = parse_int(text);
+    if (!number || *number < lowest) return std::nullopt;
+    return number;
+  };
+  return parsed<int>(at, at_least, message);
 }
 
 template <typename T, typename Parse>
 std::optional<T> reader::positive(const field* at, Parse parse, std::string_view message) {
-  if (!at) return std::nullopt;
-  const auto value = scalar(*at, message);
-  if (!value) return std::nullopt;
-  std::optional<T> parsed = parse(*value);
-  if (!parsed) {
-    report(*at, std::string(message));
-  } else if (*parsed == T{}) {
+  std::optional<T> out = parsed<T>(at, parse, message);
+  if (out && *out == T{}) {
     report(*at, "must be greater than zero");
-    parsed.reset();
+    out.reset();
   }
-  return parsed;
+  return out;
 }
 
 }  // namespace llmd::config::detail

@@ -59,11 +59,16 @@ class reader {
   std::optional<int> non_negative_int(const field* at);
   std::optional<duration> positive_duration(const field* at);
   std::optional<std::size_t> positive_size(const field* at);
+  std::optional<double> number_above_one(const field* at);
+  std::optional<double> percent(const field* at);
 
   std::vector<problem> take_problems() { return std::move(problems_); }
 
  private:
   std::optional<std::string> scalar(const field& at, std::string_view type_message);
+  // The scalar at `at` through `parse`; `message` when it is not a scalar or `parse` gives nullopt.
+  template <typename T, typename Parse>
+  std::optional<T> parsed(const field* at, Parse parse, std::string_view message);
   std::optional<int> integer(const field* at, int lowest, std::string_view message);
   template <typename T, typename Parse>
   std::optional<T> positive(const field* at, Parse parse, std::string_view message);

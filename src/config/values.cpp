@@ -1,7 +1,10 @@
-// Scalar value syntaxes: durations, sizes, integers, ${VAR} expansion and header text.
+// Scalar value syntaxes: durations, sizes, integers, decimals and percentages, ${VAR} expansion and
+// header text.
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "detail.hpp"
 
@@ -117,6 +120,33 @@ std::optional<int> parse_int(std::string_view text) {
   const auto value = parse_u64(text);
   if (!value || *value > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) return std::nullopt;
   return static_cast<int>(*value);
+}
+
+std::optional<double> parse_decimal(std::string_view text) {
+  const auto dot = text.find('.');
+  if (!all_digits(text.substr(0, dot))) return std::nullopt;
+  if (dot != std::string_view::npos && !all_digits(text.substr(dot + 1))) return std::nullopt;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_percent(std::string_view text) {
+  if (text.ends_with('%')) text.remove_suffix(1);
+  const auto value = parse_decimal(text);
+  if (!value || *value > 100) return std::nullopt;
+  return value;
+}
+
+std::string format_duration(duration d) {
+  constexpr std::array<std::pair<duration::rep, std::string_view>, 3> units = {
+      {{60 * 60 * 1000, "h"}, {60 * 1000, "m"}, {1000, "s"}}};
+  const auto ms = d.count();
+  for (const auto& [size, name] : units) {
+    if (ms != 0 && ms % size == 0) return std::to_string(ms / size) + std::string(name);
+  }
+  return std::to_string(ms) + "ms";
 }
 
 expansion expand_env(std::string_view text, const env_lookup& env) {

@@ -37,7 +37,29 @@ struct header {
   std::string value;
 };
 
-struct model_entry {
+struct retry_policy {
+  int retries = 2;                                          // extra attempts within the group
+  duration backoff{std::chrono::milliseconds(50)};          // base of the exponential backoff
+  duration backoff_max{std::chrono::seconds(2)};            // cap, also for an upstream Retry-After
+};
+
+// An active probe of a replica: GET path every interval (with jitter), failing past timeout.
+struct active_check {
+  std::string path = "/health";
+  duration interval{std::chrono::seconds(5)};
+  duration timeout{std::chrono::seconds(1)};
+};
+
+// What an entry inherits from `defaults:` and may override key by key.
+struct entry_policy {
+  timeouts timeout;
+  retry_policy retry;
+  std::vector<std::string> context_window_fallbacks;  // group names, tried on a context-length 400
+  std::optional<active_check> health_check;           // absent: passive health only
+  double slow_factor = 3.0;  // TTFT (EWMA) over this multiple of the group's marks a replica slow
+};
+
+struct model_entry : entry_policy {
   std::string name;                         // the group this entry is a replica of
   std::string endpoint;                     // as written in the file
   upstream_url url;                         // derived from endpoint
@@ -47,7 +69,6 @@ struct model_entry {
   std::optional<std::string> api_key;       // sent as Authorization: Bearer; never logged
   int weight = 1;
   std::optional<std::vector<std::string>> fallbacks;  // ordered group names
-  timeouts timeout;                         // defaults: overridden per key on the entry
   int line = 0;                             // 1-based YAML line of the entry, for messages
 };
 
@@ -55,6 +76,27 @@ struct limits {
   std::size_t max_body_bytes = 16 * 1024 * 1024;          // request bodies over this get 413
   duration client_idle_timeout{std::chrono::seconds(75)};  // keep-alive wait for the next request
   duration client_header_timeout{std::chrono::seconds(30)};  // to read a request's header and body
+};
+
+// Requests that find every group of their chain full wait here, first come first served.
+struct queue_settings {
+  std::size_t max_waiting = 1024;
+  duration max_wait{std::chrono::seconds(30)};
+};
+
+// Passive health: consecutive failures eject a replica for a cooldown that doubles on each
+// ejection in a row, up to max_cooldown.
+struct health_settings {
+  int failures_to_eject = 3;
+  duration cooldown{std::chrono::seconds(10)};
+  duration max_cooldown{std::chrono::minutes(5)};
+};
+
+// Retries (every attempt after a request's first) may not exceed percent of the requests of the
+// last 10 s plus min_retries: a dying fleet is not hit by a retry storm.
+struct retry_budget {
+  double percent = 20;
+  int min_retries = 10;
 };
 
 struct config {
@@ -65,8 +107,11 @@ struct config {
   // The group for a request whose `model` matches no group name and no entry `model`.
   // Absent from the file: the first entry's name. `null` in the file: nullopt (404).
   std::optional<std::string> default_model;
-  timeouts defaults;
+  entry_policy defaults;
   limits limit;
+  queue_settings queue;
+  health_settings health;
+  retry_budget budget;
 };
 
 }  // namespace llmd::config

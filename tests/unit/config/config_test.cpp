@@ -13,8 +13,7 @@ using testing::messages;
 using testing::one_model;
 using testing::parse_with;
 using testing::seed_yaml;
-
-std::string with_models(std::string_view top_level) { return std::string(one_model) + std::string(top_level); }
+using testing::with_models;
 
 // ---- the seed file and defaults ----
 
@@ -28,10 +27,10 @@ TEST(ConfigParse, SeedFileParsesWithEveryDefault) {
   EXPECT_EQ(cfg.listen_port, "8080");
   EXPECT_EQ(cfg.workers, 0);
   EXPECT_EQ(cfg.default_model, "primary");
-  EXPECT_EQ(cfg.defaults.connect, 2s);
-  EXPECT_EQ(cfg.defaults.first_byte, 60s);
-  EXPECT_EQ(cfg.defaults.idle, 60s);
-  EXPECT_EQ(cfg.defaults.request, 600s);
+  EXPECT_EQ(cfg.defaults.timeout.connect, 2s);
+  EXPECT_EQ(cfg.defaults.timeout.first_byte, 60s);
+  EXPECT_EQ(cfg.defaults.timeout.idle, 60s);
+  EXPECT_EQ(cfg.defaults.timeout.request, 600s);
   EXPECT_EQ(cfg.limit.max_body_bytes, 16u * 1024 * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 75s);
   EXPECT_EQ(cfg.limit.client_header_timeout, 30s);
@@ -107,10 +106,10 @@ models:
   EXPECT_EQ(cfg.listen_port, "9090");
   EXPECT_EQ(cfg.workers, 3);
   EXPECT_EQ(cfg.default_model, "big");
-  EXPECT_EQ(cfg.defaults.connect, 500ms);
-  EXPECT_EQ(cfg.defaults.first_byte, 30s);
-  EXPECT_EQ(cfg.defaults.idle, 1500ms);
-  EXPECT_EQ(cfg.defaults.request, 5min);
+  EXPECT_EQ(cfg.defaults.timeout.connect, 500ms);
+  EXPECT_EQ(cfg.defaults.timeout.first_byte, 30s);
+  EXPECT_EQ(cfg.defaults.timeout.idle, 1500ms);
+  EXPECT_EQ(cfg.defaults.timeout.request, 5min);
   EXPECT_EQ(cfg.limit.max_body_bytes, 1024u * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 10s);
   EXPECT_EQ(cfg.limit.client_header_timeout, 5s);
@@ -177,7 +176,6 @@ TEST(ConfigParse, EntriesSharingANameAreReplicasOfOneGroup) {
     endpoint: http://h:2
   - name: spare
     endpoint: http://h:3
-    fallbacks: [chat]
 )");
   ASSERT_TRUE(result.problems.empty()) << messages(result).front();
   EXPECT_EQ(result.value->models.size(), 3u);
@@ -411,6 +409,148 @@ TEST(ConfigParse, GroupMayNotFallBackToItself) {
 TEST(ConfigParse, EmptyFallbackName) {
   EXPECT_EQ(messages(parse_with("models:\n  - name: a\n    endpoint: http://h\n    fallbacks: ['']\n")),
             lines{"models[0].fallbacks[0]: must not be empty (line 4)"});
+}
+
+TEST(ConfigParse, TwoGroupFallbackCycle) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [b]
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [a]
+)");
+  EXPECT_EQ(messages(result), lines{"models[1].fallbacks[0]: fallback cycle a -> b -> a (line 7)"});
+  EXPECT_FALSE(result.value);
+}
+
+TEST(ConfigParse, ThreeGroupFallbackCycle) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [b]
+  - name: c
+    endpoint: http://h:3
+    fallbacks: [x, a]
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [c]
+  - name: x
+    endpoint: http://h:4
+)");
+  EXPECT_EQ(messages(result), lines{"models[1].fallbacks[1]: fallback cycle a -> b -> c -> a (line 7)"});
+}
+
+TEST(ConfigParse, DiamondIsNotACycle) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [b, c]
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [d]
+  - name: c
+    endpoint: http://h:3
+    fallbacks: [d]
+  - name: d
+    endpoint: http://h:4
+    fallbacks: []
+)");
+  EXPECT_EQ(messages(result), lines{});
+}
+
+TEST(ConfigParse, CycleReachedFromOutsideNamesOnlyItsGroups) {
+  const auto result = parse_with(R"(models:
+  - name: x
+    endpoint: http://h:1
+    fallbacks: [a]
+  - name: a
+    endpoint: http://h:2
+    fallbacks: [b]
+  - name: b
+    endpoint: http://h:3
+    fallbacks: [a]
+)");
+  EXPECT_EQ(messages(result), lines{"models[2].fallbacks[0]: fallback cycle a -> b -> a (line 10)"});
+}
+
+TEST(ConfigParse, EveryCycleIsReportedOnce) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [b, c]
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [a]
+  - name: b
+    endpoint: http://h:3
+    fallbacks: [a]
+  - name: c
+    endpoint: http://h:4
+    fallbacks:
+      - a
+  - name: d
+    endpoint: http://h:5
+    fallbacks: [e]
+  - name: e
+    endpoint: http://h:6
+    fallbacks: [d]
+)");
+  EXPECT_EQ(messages(result), (lines{"models[1].fallbacks[0]: fallback cycle a -> b -> a (line 7)",
+                                     "models[3].fallbacks[0]: fallback cycle a -> c -> a (line 14)",
+                                     "models[5].fallbacks[0]: fallback cycle d -> e -> d (line 20)"}));
+}
+
+TEST(ConfigParse, FallbacksOfReplicasFormOneGroupsEdges) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: []
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [a]
+  - name: a
+    endpoint: http://h:3
+    fallbacks: [b]
+)");
+  EXPECT_EQ(messages(result), lines{"models[1].fallbacks[0]: fallback cycle a -> b -> a (line 7)"});
+}
+
+TEST(ConfigParse, SelfFallbackIsNotAlsoACycle) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [a, ghost, b]
+  - name: b
+    endpoint: http://h:2
+)");
+  EXPECT_EQ(messages(result), (lines{"models[0].fallbacks[0]: a group may not list itself as a fallback (line 4)",
+                                     "models[0].fallbacks[1]: no model group is named \"ghost\" (line 4)"}));
+}
+
+TEST(ConfigParse, ContextWindowFallbacksTakeNoPartInCycles) {
+  const auto result = parse_with(R"(models:
+  - name: a
+    endpoint: http://h:1
+    fallbacks: [b]
+    context_window_fallbacks: [b]
+  - name: b
+    endpoint: http://h:2
+    context_window_fallbacks: [a]
+)");
+  EXPECT_EQ(messages(result), lines{});
+}
+
+TEST(ConfigParse, FallbacksOfAnUnnamedEntryAreNotFollowed) {
+  const auto result = parse_with(R"(models:
+  - endpoint: http://h:1
+    fallbacks: [b]
+  - name: b
+    endpoint: http://h:2
+    fallbacks: [b]
+)");
+  EXPECT_EQ(messages(result), (lines{"models[0].name: is required (line 2)",
+                                     "models[1].fallbacks[0]: a group may not list itself as a fallback (line 6)"}));
 }
 
 TEST(ConfigParse, DefaultModelMustNameAGroup) {

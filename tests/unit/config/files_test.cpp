@@ -75,6 +75,8 @@ TEST(ExampleFiles, FullExampleIsValidWithoutEnvironment) {
   EXPECT_TRUE(first.model);
   EXPECT_FALSE(first.headers.empty());
   EXPECT_TRUE(first.fallbacks);
+  EXPECT_FALSE(first.context_window_fallbacks.empty());
+  EXPECT_TRUE(first.health_check);
 }
 
 }  // namespace

@@ -47,4 +47,7 @@ inline constexpr std::string_view one_model = R"(models:
     endpoint: http://localhost:8001
 )";
 
+// one_model followed by `top_level`, which thus starts on line 4.
+inline std::string with_models(std::string_view top_level) { return std::string(one_model) + std::string(top_level); }
+
 }  // namespace llmd::config::testing
