@@ -1,13 +1,51 @@
 #include "llmd/router/backend_pool.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "llmd/router/chains.hpp"
 
 namespace llmd::router {
 
+namespace {
+
+// How much busier a slow replica counts when choosing where a new request goes.
+constexpr double slow_penalty = 4.0;
+
+bool contains(const std::vector<int>* list, int value) {
+  return list && std::find(list->begin(), list->end(), value) != list->end();
+}
+
+}  // namespace
+
+lease::lease(lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      backend_(std::exchange(other.backend_, nullptr)),
+      trial_(std::exchange(other.trial_, false)) {}
+
+lease& lease::operator=(lease&& other) noexcept {
+  if (this != &other) {
+    release();
+    pool_ = std::exchange(other.pool_, nullptr);
+    backend_ = std::exchange(other.backend_, nullptr);
+    trial_ = std::exchange(other.trial_, false);
+  }
+  return *this;
+}
+
+void lease::release() {
+  if (!backend_) return;
+  auto* freed = std::exchange(backend_, nullptr);
+  freed->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+  pool_->queue_.slot_freed(freed->group);
+}
+
 backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
-    : cfg_(std::move(cfg)), entry_count_(cfg_->models.size()), replicas_(new replica[entry_count_]) {
+    : cfg_(std::move(cfg)),
+      entry_count_(cfg_->models.size()),
+      replicas_(new replica[entry_count_]),
+      budget_(cfg_->budget),
+      queue_(cfg_->queue.max_waiting) {
   const auto names = group_names(cfg_->models);
   auto chains = build_chains(cfg_->models);
   for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g])});
@@ -15,6 +53,7 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
     const auto& entry = cfg_->models[i];
     auto g = std::find(names.begin(), names.end(), entry.name) - names.begin();
     replicas_[i].entry = &entry;
+    replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
     groups_[g].replicas.push_back(static_cast<int>(i));
   }
@@ -25,42 +64,88 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
   }
 }
 
-std::optional<int> backend_pool::resolve(std::string_view model) const {
+std::optional<int> backend_pool::group_named(std::string_view name) const {
   for (std::size_t g = 0; g < groups_.size(); ++g) {
-    if (groups_[g].name == model) return static_cast<int>(g);
-  }
-  for (std::size_t i = 0; i < entry_count_; ++i) {
-    if (replicas_[i].entry->model && *replicas_[i].entry->model == model) return replicas_[i].group;
-  }
-  if (!cfg_->default_model) return std::nullopt;
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
-    if (groups_[g].name == *cfg_->default_model) return static_cast<int>(g);
+    if (groups_[g].name == name) return static_cast<int>(g);
   }
   return std::nullopt;
 }
 
-lease backend_pool::try_acquire(int group) {
-  // Re-pick on a lost race: another worker may take the last slot between load and CAS.
-  for (;;) {
-    replica* best = nullptr;
-    double best_load = 0;
-    int best_seen = 0;
-    for (int index : groups_[group].replicas) {
-      replica& r = replicas_[index];
-      const int seen = r.in_flight.load(std::memory_order_acquire);
-      if (seen >= r.entry->max_concurrent) continue;
-      const double load = static_cast<double>(seen + 1) / r.entry->weight;
-      if (!best || load < best_load) {
-        best = &r;
-        best_load = load;
-        best_seen = seen;
-      }
-    }
-    if (!best) return {};
-    if (best->in_flight.compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
-      return lease{slot_lease(&best->in_flight), best};
+std::optional<int> backend_pool::resolve(std::string_view model) const {
+  if (auto g = group_named(model)) return g;
+  for (std::size_t i = 0; i < entry_count_; ++i) {
+    if (replicas_[i].entry->model && *replicas_[i].entry->model == model) return replicas_[i].group;
+  }
+  if (!cfg_->default_model) return std::nullopt;
+  return group_named(*cfg_->default_model);
+}
+
+bool backend_pool::is_slow(const replica& r) const {
+  const double own = r.health.ttfb_ewma_ms();
+  if (own == 0) return false;
+  double others = 0;
+  int counted = 0;
+  for (int index : groups_[r.group].replicas) {
+    if (index == r.index) continue;
+    if (const double ewma = replicas_[index].health.ttfb_ewma_ms(); ewma > 0) {
+      others += ewma;
+      ++counted;
     }
   }
+  return counted > 0 && own > r.entry->slow_factor * (others / counted);
+}
+
+pick backend_pool::try_acquire(int group, time_point now, const pick_options& options) {
+  // Re-pick on a lost race: another worker may take the last slot or the trial meanwhile.
+  for (;;) {
+    replica* best = nullptr;
+    double best_score = 0;
+    int best_seen = 0;
+    bool best_trial = false;
+    bool any_admitted = false;
+    for (int index : groups_[group].replicas) {
+      replica& r = replicas_[index];
+      const auto admitted = options.ignore_health ? admission::open : r.health.peek(now);
+      if (admitted == admission::closed) continue;
+      any_admitted = true;
+      const int seen = r.in_flight.load(std::memory_order_acquire);
+      if (seen >= r.entry->max_concurrent) continue;
+      const bool trial = admitted == admission::trial;
+      double score = static_cast<double>(seen + 1) / r.entry->weight;
+      if (is_slow(r)) score *= slow_penalty;
+      // Order: a trial first, then replicas not tried yet, then the lowest score.
+      if (trial) score = -1;
+      if (contains(options.avoid, index)) score += 1e9;
+      if (!best || score < best_score) {
+        best = &r;
+        best_score = score;
+        best_seen = seen;
+        best_trial = trial;
+      }
+    }
+    if (!best) return {{}, any_admitted ? unavailable::full : unavailable::unhealthy};
+    if (best_trial && !best->health.take_trial(now)) continue;
+    if (best->in_flight.compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
+      return {lease(this, best, best_trial), unavailable::none};
+    }
+    if (best_trial) best->health.abandoned();
+  }
+}
+
+bool backend_pool::any_admitted(const std::vector<int>& groups, time_point now) const {
+  for (int g : groups) {
+    for (int index : groups_[g].replicas) {
+      if (replicas_[index].health.usable(now)) return true;
+    }
+  }
+  return false;
+}
+
+bool backend_pool::any_usable(time_point now) const {
+  for (std::size_t i = 0; i < entry_count_; ++i) {
+    if (replicas_[i].health.usable(now)) return true;
+  }
+  return false;
 }
 
 }  // namespace llmd::router

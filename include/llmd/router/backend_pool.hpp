@@ -1,7 +1,8 @@
-// The model pool at run time: groups of replicas, their fallback chains and their slots.
+// The model pool at run time: groups of replicas, their fallback chains, their slots and health.
 //
-// One backend_pool is shared by every worker thread; what changes per request (slots in use)
-// is atomic, everything else is fixed at construction from an immutable config snapshot.
+// One backend_pool is shared by every worker thread; what changes per request (slots in use,
+// health, the retry budget, the wait queue) is atomic or behind a small lock, everything else is
+// fixed at construction from an immutable config snapshot.
 #pragma once
 
 #include <atomic>
@@ -12,15 +13,19 @@
 #include <vector>
 
 #include "llmd/config/config.hpp"
-#include "llmd/router/slot_lease.hpp"
+#include "llmd/router/replica_health.hpp"
+#include "llmd/router/retry_budget.hpp"
+#include "llmd/router/wait_queue.hpp"
 
 namespace llmd::router {
 
 struct replica {
   const config::model_entry* entry = nullptr;
   std::string id;  // what x-llmd-backend says: the name, or name#k when the group has replicas
+  int index = -1;
   int group = -1;
   std::atomic<int> in_flight{0};
+  replica_health health;
 };
 
 struct group {
@@ -29,10 +34,43 @@ struct group {
   std::vector<int> chain;     // group indices: this group first, then its fallbacks
 };
 
-struct lease {
-  slot_lease slot;
-  replica* backend = nullptr;
-  explicit operator bool() const { return static_cast<bool>(slot); }
+class backend_pool;
+
+// A held slot of one replica, given back when the lease dies: on success, error, timeout,
+// cancellation or exception alike, so a slot can never leak. A freed slot wakes a waiter.
+class lease {
+ public:
+  lease() = default;
+  lease(backend_pool* pool, replica* backend, bool trial) : pool_(pool), backend_(backend), trial_(trial) {}
+  lease(lease&& other) noexcept;
+  lease& operator=(lease&& other) noexcept;
+  lease(const lease&) = delete;
+  lease& operator=(const lease&) = delete;
+  ~lease() { release(); }
+
+  explicit operator bool() const { return backend_ != nullptr; }
+  replica* backend() const { return backend_; }
+  // This request decides whether an ejected replica comes back (half-open).
+  bool trial() const { return trial_; }
+  void release();
+
+ private:
+  backend_pool* pool_ = nullptr;
+  replica* backend_ = nullptr;
+  bool trial_ = false;
+};
+
+// Why try_acquire found nothing.
+enum class unavailable { none, full, unhealthy };
+
+struct pick {
+  lease taken;
+  unavailable reason = unavailable::none;
+};
+
+struct pick_options {
+  const std::vector<int>* avoid = nullptr;  // replicas already tried: taken only when nothing else is
+  bool ignore_health = false;               // panic mode: every replica of the chain is ejected
 };
 
 class backend_pool {
@@ -47,19 +85,31 @@ class backend_pool {
   // The group a request's `model` goes to: a group name, else the group of an entry whose
   // `model` it is, else default_model; nullopt when none applies.
   std::optional<int> resolve(std::string_view model) const;
+  std::optional<int> group_named(std::string_view name) const;
 
-  // A free slot on the replica of `group` with the fewest requests in flight per unit of
-  // weight; an empty lease when every replica is full.
-  lease try_acquire(int group);
+  // A free slot on the best replica of `group`: a half-open replica's trial first, else the
+  // fewest requests in flight per unit of weight, slow replicas (see slow_factor) counting four
+  // times. Replicas in options.avoid are taken only when no other one is free.
+  pick try_acquire(int group, time_point now, const pick_options& options = {});
 
-  // True while some replica can take traffic (health comes with ejection).
-  bool any_usable() const { return entry_count_ > 0; }
+  // Whether some replica of these groups takes traffic (full or not): false means panic mode.
+  bool any_admitted(const std::vector<int>& groups, time_point now) const;
+  // Whether some replica of the pool takes traffic: /ready.
+  bool any_usable(time_point now) const;
+
+  retry_budget& budget() { return budget_; }
+  wait_queue& queue() { return queue_; }
 
  private:
+  friend class lease;
+  bool is_slow(const replica& r) const;
+
   std::shared_ptr<const config::config> cfg_;
   std::size_t entry_count_;
   std::unique_ptr<replica[]> replicas_;
   std::vector<group> groups_;
+  retry_budget budget_;
+  wait_queue queue_;
 };
 
 }  // namespace llmd::router

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+using namespace std::chrono_literals;
+
 namespace llmd::router {
 namespace {
 
@@ -40,23 +42,25 @@ TEST(backend_pool, replica_ids_number_only_real_replicas) {
   EXPECT_EQ(pool.replica_at(2).id, "a#1");
 }
 
+const time_point now = clock::now();
+
 TEST(backend_pool, slots_are_bounded_and_come_back_when_leases_die) {
   backend_pool pool(make({entry("a", 2)}, "a"));
   {
-    auto first = pool.try_acquire(0);
-    auto second = pool.try_acquire(0);
+    auto first = pool.try_acquire(0, now).taken;
+    auto second = pool.try_acquire(0, now).taken;
     ASSERT_TRUE(first && second);
-    EXPECT_FALSE(pool.try_acquire(0));
+    EXPECT_FALSE(pool.try_acquire(0, now).taken);
     EXPECT_EQ(pool.replica_at(0).in_flight, 2);
   }
   EXPECT_EQ(pool.replica_at(0).in_flight, 0);
-  EXPECT_TRUE(pool.try_acquire(0));
+  EXPECT_TRUE(pool.try_acquire(0, now).taken);
 }
 
 TEST(backend_pool, least_outstanding_per_weight_wins) {
   backend_pool pool(make({entry("a", 10, 1), entry("a", 10, 3)}, "a"));
   std::vector<lease> held;
-  for (int i = 0; i < 8; ++i) held.push_back(pool.try_acquire(0));
+  for (int i = 0; i < 8; ++i) held.push_back(pool.try_acquire(0, now).taken);
   // Weight 3 takes three requests for each one of weight 1.
   EXPECT_EQ(pool.replica_at(0).in_flight, 2);
   EXPECT_EQ(pool.replica_at(1).in_flight, 6);
@@ -64,12 +68,12 @@ TEST(backend_pool, least_outstanding_per_weight_wins) {
 
 TEST(backend_pool, moving_a_lease_keeps_one_slot) {
   backend_pool pool(make({entry("a", 1)}, "a"));
-  auto a = pool.try_acquire(0);
+  auto a = pool.try_acquire(0, now).taken;
   lease b = std::move(a);
   EXPECT_FALSE(a);
   EXPECT_TRUE(b);
   EXPECT_EQ(pool.replica_at(0).in_flight, 1);
-  b.slot.release();
+  b.release();
   EXPECT_EQ(pool.replica_at(0).in_flight, 0);
 }
 
@@ -80,19 +84,73 @@ TEST(backend_pool, threads_racing_for_slots_never_exceed_the_bound) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 20000; ++i) {
-        auto l = pool.try_acquire(0);
+        auto l = pool.try_acquire(0, now).taken;
         if (!l) continue;
         const int now = pool.replica_at(0).in_flight + pool.replica_at(1).in_flight;
         int seen = peak.load();
         while (now > seen && !peak.compare_exchange_weak(seen, now)) {
         }
-        EXPECT_LE(l.backend->in_flight.load(), l.backend->entry->max_concurrent);
+        EXPECT_LE(l.backend()->in_flight.load(), l.backend()->entry->max_concurrent);
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_LE(peak.load(), 5);
   EXPECT_EQ(pool.replica_at(0).in_flight + pool.replica_at(1).in_flight, 0);
+}
+
+config::health_settings ejection_after(int failures) {
+  config::health_settings h;
+  h.failures_to_eject = failures;
+  h.cooldown = 10s;
+  return h;
+}
+
+TEST(backend_pool, ejected_replicas_get_no_traffic_until_their_trial) {
+  backend_pool pool(make({entry("a", 8), entry("a", 8)}, "a"));
+  auto& sick = pool.replica_at(0);
+  EXPECT_TRUE(sick.health.failed(now, ejection_after(1), "reset"));
+  for (int i = 0; i < 4; ++i) {
+    auto p = pool.try_acquire(0, now + 5s);
+    ASSERT_TRUE(p.taken);
+    EXPECT_EQ(p.taken.backend(), &pool.replica_at(1));
+  }
+  // Cooldown over: the next request is the trial, and only one request gets it.
+  auto trial = pool.try_acquire(0, now + 11s).taken;
+  ASSERT_TRUE(trial);
+  EXPECT_EQ(trial.backend(), &sick);
+  EXPECT_TRUE(trial.trial());
+  EXPECT_EQ(pool.try_acquire(0, now + 11s).taken.backend(), &pool.replica_at(1));
+}
+
+TEST(backend_pool, a_fully_ejected_group_says_unhealthy_and_panic_mode_routes_anyway) {
+  backend_pool pool(make({entry("a", 1)}, "a"));
+  pool.replica_at(0).health.failed(now, ejection_after(1), "reset");
+  EXPECT_FALSE(pool.any_usable(now));
+  EXPECT_FALSE(pool.any_admitted(pool.groups()[0].chain, now));
+  EXPECT_EQ(pool.try_acquire(0, now).reason, unavailable::unhealthy);
+  auto forced = pool.try_acquire(0, now, {nullptr, true});
+  EXPECT_TRUE(forced.taken);
+  EXPECT_EQ(pool.try_acquire(0, now, {nullptr, true}).reason, unavailable::full);
+}
+
+TEST(backend_pool, tried_replicas_come_last) {
+  backend_pool pool(make({entry("a", 4), entry("a", 4)}, "a"));
+  const std::vector<int> tried{0};
+  EXPECT_EQ(pool.try_acquire(0, now, {&tried, false}).taken.backend(), &pool.replica_at(1));
+  std::vector<int> both{0, 1};
+  EXPECT_TRUE(pool.try_acquire(0, now, {&both, false}).taken);
+}
+
+TEST(backend_pool, slow_replicas_get_fewer_new_requests) {
+  backend_pool pool(make({entry("a", 100), entry("a", 100)}, "a"));
+  pool.replica_at(0).health.succeeded(std::chrono::milliseconds(400));
+  pool.replica_at(1).health.succeeded(std::chrono::milliseconds(100));
+  std::vector<lease> held;
+  for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
+  // Four times the load counts the same: 2 go to the slow replica for 8 to the fast one.
+  EXPECT_EQ(pool.replica_at(0).in_flight, 2);
+  EXPECT_EQ(pool.replica_at(1).in_flight, 8);
 }
 
 }  // namespace

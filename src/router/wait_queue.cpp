@@ -1,0 +1,54 @@
+#include "llmd/router/wait_queue.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace llmd::router {
+
+namespace net = boost::asio;
+
+net::awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front) {
+  const auto executor = co_await net::this_coro::executor;
+  auto self = std::make_shared<waiter>(executor, groups);
+  {
+    std::lock_guard lock(mutex_);
+    if (line_.size() >= max_waiting_ && !front) co_return false;
+    if (front) {
+      line_.push_front(self);
+    } else {
+      line_.push_back(self);
+    }
+    waiting_.store(line_.size(), std::memory_order_relaxed);
+  }
+  self->timer.expires_at(deadline);
+  co_await self->timer.async_wait(net::as_tuple(net::use_awaitable));
+  std::lock_guard lock(mutex_);
+  if (self->woken) co_return true;
+  // Timed out, or the request was cancelled: leave the line.
+  line_.erase(std::find(line_.begin(), line_.end(), self));
+  waiting_.store(line_.size(), std::memory_order_relaxed);
+  co_return false;
+}
+
+void wait_queue::slot_freed(int group) {
+  if (waiting_.load(std::memory_order_relaxed) == 0) return;
+  std::shared_ptr<waiter> next;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(line_.begin(), line_.end(), [&](const auto& w) {
+      return std::find(w->groups.begin(), w->groups.end(), group) != w->groups.end();
+    });
+    if (it == line_.end()) return;
+    next = std::move(*it);
+    line_.erase(it);
+    waiting_.store(line_.size(), std::memory_order_relaxed);
+    next->woken = true;
+  }
+  // The timer belongs to the waiter's worker: cancel it there.
+  net::post(next->timer.get_executor(), [next] { next->timer.cancel(); });
+}
+
+}  // namespace llmd::router
