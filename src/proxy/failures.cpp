@@ -7,7 +7,8 @@ namespace llmd::proxy {
 namespace {
 
 std::string describe(const failure& f) {
-  if (f.full) return f.backend + ": all replicas at max_concurrent";
+  if (f.skipped == router::unavailable::full) return f.backend + ": all replicas at max_concurrent";
+  if (f.skipped == router::unavailable::unhealthy) return f.backend + ": all replicas ejected";
   std::string text = f.backend + ": " + std::string(upstream::describe(f.result));
   if (f.result == upstream::outcome::status_5xx) text += ' ' + std::to_string(f.status);
   return text;
@@ -15,16 +16,20 @@ std::string describe(const failure& f) {
 
 }  // namespace
 
-client_error summarize(const std::vector<failure>& failures, std::string_view model) {
+client_error summarize(const std::vector<failure>& failures, std::string_view model, bool budget_spent) {
   std::string detail;
   for (const auto& f : failures) detail += (detail.empty() ? "" : "; ") + describe(f);
+  if (budget_spent) detail += "; retry budget exhausted";
   const auto all = [&](auto pred) { return !failures.empty() && std::all_of(failures.begin(), failures.end(), pred); };
 
-  if (all([](const failure& f) { return !f.full && upstream::is_timeout(f.result); })) {
+  const auto skipped = [](const failure& f) { return f.skipped != router::unavailable::none; };
+  if (all([&](const failure& f) { return !skipped(f) && upstream::is_timeout(f.result); })) {
     return {504, "no backend answered model '" + std::string(model) + "' in time (" + detail + ")", "timeout_error",
             "upstream_timeout", ""};
   }
-  if (all([](const failure& f) { return f.full || f.result == upstream::outcome::status_429; })) {
+  if (all([](const failure& f) {
+        return f.skipped == router::unavailable::full || f.result == upstream::outcome::status_429;
+      })) {
     std::string retry_after = "1";
     for (const auto& f : failures) {
       if (!f.retry_after.empty()) retry_after = f.retry_after;

@@ -8,11 +8,13 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <random>
 #include <spdlog/spdlog.h>
 
+#include "llmd/proxy/body_writer.hpp"
 #include "llmd/proxy/failures.hpp"
 #include "llmd/proxy/headers.hpp"
-#include "llmd/proxy/sse.hpp"
+#include "llmd/proxy/retry.hpp"
 #include "llmd/proxy/upstream_call.hpp"
 
 namespace llmd::proxy {
@@ -28,6 +30,11 @@ constexpr auto tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t upstream_header_limit = 64 * 1024;
 // Bytes a client may send ahead (pipelining) while its previous request is in flight.
 constexpr std::size_t pipeline_limit = 64 * 1024;
+
+double unit_random() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
 
 config::duration until(std::chrono::steady_clock::time_point deadline) {
   return std::chrono::duration_cast<config::duration>(deadline - std::chrono::steady_clock::now());
@@ -92,6 +99,7 @@ bool is_event_stream(const bhttp::fields& headers) {
 net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
   using namespace net::experimental::awaitable_operators;
   cancel_state cancel;
+  pool_.budget().request_started(clock::now());
   auto done = co_await (run_chain(ex, fields, group, &cancel) || watch_client(ex, &cancel));
   if (done.index() == 1) co_return false;
   co_return std::get<0>(done);
@@ -99,43 +107,136 @@ net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_f
 
 net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fields& fields, int group,
                                           cancel_state* cancel) {
-  // Cancellation arrives as a closed upstream socket (see watch_client), handled as a value.
+  // Cancellation arrives as a closed upstream socket or an aborted timer, handled as a value.
   co_await net::this_coro::throw_if_cancelled(false);
   const auto start = clock::now();
-  std::vector<failure> failures;
-  int attempts = 0;
-  for (int g : pool_.groups()[group].chain) {
-    auto lease = pool_.try_acquire(g);
-    if (!lease) {
-      failures.push_back({pool_.groups()[g].name, true, outcome::ok, 0, ""});
+  const auto& chain = pool_.groups()[group].chain;
+  retry_state state(pool_.groups().size());
+  // When every replica of the chain is ejected, trying them beats failing every request.
+  const bool panic = !pool_.any_admitted(chain, start);
+  for (bool requeued = false;; requeued = true) {
+    bool full = false;
+    for (int g : chain) {
+      bool keep = false;
+      const auto end = co_await try_group(ex, fields, g, state, panic, start, cancel, keep);
+      if (cancel->client_gone) co_return false;
+      if (end == group_end::answered) co_return keep;
+      if (end == group_end::stopped) co_return co_await respond_failure(ex, fields, state);
+      full = full || end == group_end::full;
+    }
+    // Some group of the chain was full: wait for a slot rather than fail, within the queue's bounds.
+    if (!full) break;
+    const auto& queue_settings = pool_.settings().queue;
+    if (!co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued)) {
+      if (cancel->client_gone) co_return false;
+      break;
+    }
+    if (cancel->client_gone) co_return false;
+  }
+  co_return co_await respond_failure(ex, fields, state);
+}
+
+net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request_fields& fields, int group,
+                                               retry_state& state, bool panic, clock::time_point start,
+                                               cancel_state* cancel, bool& keep) {
+  auto& use = state.per_group[group];
+  bool backed_off = false;
+  for (;;) {
+    auto got = pool_.try_acquire(group, clock::now(), {&use.tried, panic});
+    if (!got.taken) {
+      if (use.attempts == 0 && !use.noted) {
+        state.failures.push_back({pool_.groups()[group].name, got.reason, outcome::ok, 0, ""});
+        use.noted = true;
+      }
+      co_return got.reason == router::unavailable::full ? group_end::full : group_end::unhealthy;
+    }
+    auto& backend = *got.taken.backend();
+    const auto& policy = backend.entry->retry;
+    if (use.attempts > policy.retries) co_return group_end::exhausted;
+    const auto deadline = start + backend.entry->timeout.request;
+    const bool again = std::find(use.tried.begin(), use.tried.end(), backend.index) != use.tried.end();
+    if (again && !backed_off) {
+      // Only this replica is left: give it a moment, without holding its slot meanwhile.
+      got.taken.release();
+      const auto wait = backoff_delay(policy, use.attempts, unit_random(), state.retry_after);
+      if (clock::now() + wait >= deadline) co_return group_end::exhausted;
+      net::steady_timer pause(co_await net::this_coro::executor, wait);
+      co_await pause.async_wait(tuple);
+      if (cancel->client_gone) co_return group_end::stopped;
+      backed_off = true;
       continue;
     }
-    ++attempts;
-    const auto& backend = *lease.backend;
-    const auto deadline = start + backend.entry->timeout.request;
+    backed_off = false;
+    if (state.attempts > 0 && !pool_.budget().try_retry(clock::now())) {
+      state.budget_spent = true;
+      co_return group_end::stopped;
+    }
+    ++state.attempts;
+    ++use.attempts;
+    if (!again) use.tried.push_back(backend.index);
+
     upstream_call call;
     co_await attempt(call, ex, fields, backend, deadline, cancel);
-    if (cancel->client_gone) co_return false;
+    if (cancel->client_gone) {
+      if (got.taken.trial()) backend.health.abandoned();
+      co_return group_end::stopped;
+    }
     if (call.result == outcome::ok) {
-      const bool keep = co_await relay(call, ex, backend, attempts, deadline, cancel);
+      judge(backend, call, got.taken.trial());
+      keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel);
       cancel->upstream = nullptr;
-      co_return keep;
+      if (call.broken && !cancel->client_gone) judge(backend, call, false);
+      co_return group_end::answered;
     }
     cancel->upstream = nullptr;
+    judge(backend, call, got.taken.trial());
     std::string retry_after;
     if (call.parser) {
       if (auto it = call.parser->get().find(bhttp::field::retry_after); it != call.parser->get().end()) {
         retry_after = std::string(it->value());
       }
     }
+    state.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
     spdlog::warn("request {}: {} failed: {} {}", ex.request_id, backend.id, upstream::describe(call.result),
                  call.status ? std::to_string(call.status) : "");
-    failures.push_back({backend.id, false, call.result, call.status, std::move(retry_after)});
+    state.failures.push_back({backend.id, router::unavailable::none, call.result, call.status, std::move(retry_after)});
+    if (use.attempts > policy.retries) co_return group_end::exhausted;
   }
-  const auto error = summarize(failures, fields.model.value_or(""));
+}
+
+// What an attempt says about its replica's health.
+void forwarder::judge(router::replica& backend, const upstream_call& call, bool trial) {
+  const auto now = clock::now();
+  if (call.result == outcome::ok && !call.broken) {
+    backend.health.succeeded(call.ttfb);
+    return;
+  }
+  const auto& settings = pool_.settings().health;
+  if ((call.result == outcome::status_429 || call.status == 503) && call.parser) {
+    auto it = call.parser->get().find(bhttp::field::retry_after);
+    if (it != call.parser->get().end()) {
+      if (auto wait = parse_retry_after(it->value(), std::chrono::system_clock::now())) {
+        backend.health.cool_down(now + std::min(*wait, settings.max_cooldown));
+        if (trial) backend.health.abandoned();
+        return;
+      }
+    }
+  }
+  if (call.result == outcome::status_429 || call.result == outcome::status_408) {
+    if (trial) backend.health.abandoned();
+    return;
+  }
+  if (backend.health.failed(now, settings, upstream::describe(call.result))) {
+    spdlog::warn("{} ejected after {}", backend.id, upstream::describe(call.result));
+  }
+}
+
+net::awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::request_fields& fields,
+                                                const retry_state& state) {
+  auto error = summarize(state.failures, fields.model.value_or(""), state.budget_spent);
   auto res = http::error_response(static_cast<bhttp::status>(error.status), error.body());
   if (!error.retry_after.empty()) res.set(bhttp::field::retry_after, error.retry_after);
-  res.set("x-llmd-attempts", std::to_string(attempts));
+  res.set("x-llmd-attempts", std::to_string(state.attempts));
   co_return co_await http::respond(ex, std::move(res));
 }
 
@@ -159,6 +260,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
   req.body().size = body.size();
   req.body().more = false;
 
+  const auto started = clock::now();
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
   // more try on a fresh connection, not an attempt.
   for (bool fresh = false;; fresh = true) {
@@ -185,6 +287,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     }
     if (cancel->client_gone) co_return;
     if (!ec) {
+      call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
       call.status = call.parser->get().result_int();
       call.result = classify_status(call.status);
       co_return;
@@ -219,13 +322,13 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   }
   res.keep_alive(keep);
   const bool sse = is_event_stream(upstream_res.base());
-  sse_boundary events;
   res.body().data = nullptr;
   res.body().more = true;
   bhttp::response_serializer<bhttp::buffer_body> serializer{res};
   ex.client.expires_after(ex.write_timeout);
   auto [hec, hn] = co_await bhttp::async_write_header(ex.client, serializer, tuple);
   if (hec) co_return false;
+  body_writer out(ex.client, res, serializer, ex.write_timeout, sse);
 
   std::array<char, 16 * 1024> chunk;
   boost::system::error_code broken;
@@ -237,12 +340,9 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
     if (rec == bhttp::error::need_buffer) rec = {};
     const std::size_t got = chunk.size() - upstream_res.body().size;
     if (got > 0) {
-      if (sse) events.feed({chunk.data(), got});
-      res.body().data = chunk.data();
-      res.body().size = got;
-      ex.client.expires_after(ex.write_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(ex.client, serializer, tuple);
-      if (wec && wec != bhttp::error::need_buffer) co_return false;
+      // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
+      const bool sent = co_await out.put({chunk.data(), got});
+      if (!sent) co_return false;
     }
     if (rec) {
       broken = rec;
@@ -250,36 +350,30 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
     }
   }
   if (cancel->client_gone) co_return false;
-
-  if (broken) {
-    const auto why = classify_error(broken, true);
-    spdlog::warn("request {}: {} broke mid-response: {}", ex.request_id, backend.id, upstream::describe(why));
-    // Without SSE framing there is no way to say so in-band: closing without the end of the
-    // body makes the truncation an error for the client, never a silent success.
-    if (!sse || parser.content_length()) co_return false;
-    std::string event = events.at_boundary() ? "" : "\n\n";
-    const std::string message = until(deadline).count() <= 0
-                                    ? "request to " + backend.id + " exceeded request_timeout"
-                                    : "upstream " + backend.id + " " + std::string(upstream::describe(why));
-    event += sse_error_event({message, upstream::is_timeout(why) ? "timeout_error" : "api_error", "upstream_broken", ""});
-    res.body().data = event.data();
-    res.body().size = event.size();
-    auto [eec, en] = co_await bhttp::async_write(ex.client, serializer, tuple);
-    if (eec && eec != bhttp::error::need_buffer) co_return false;
-  } else if (parser.keep_alive() && call.buffer.size() == 0) {
-    cancel->upstream = nullptr;
-    connections_.release(backend.entry->url, std::move(*call.conn));
-    call.conn.reset();
+  if (!broken) {
+    if (parser.keep_alive() && call.buffer.size() == 0) {
+      cancel->upstream = nullptr;
+      connections_.release(backend.entry->url, std::move(*call.conn));
+      call.conn.reset();
+    }
+    const bool finished = co_await out.finish();
+    co_return finished && keep;
   }
 
-  res.body().data = nullptr;
-  res.body().size = 0;
-  res.body().more = false;
-  ex.client.expires_after(ex.write_timeout);
-  auto [fec, fn] = co_await bhttp::async_write(ex.client, serializer, tuple);
-  ex.client.expires_never();
-  // An SSE stream ended by an error event is still well framed: the connection stays usable.
-  co_return keep && !fec;
+  const auto why = classify_error(broken, true);
+  call.broken = true;
+  call.result = why;
+  spdlog::warn("request {}: {} broke mid-response: {}", ex.request_id, backend.id, upstream::describe(why));
+  // Without SSE framing there is no way to say so in-band: closing without the end of the body
+  // makes the truncation an error for the client, never a silent success.
+  if (!sse || parser.content_length()) co_return false;
+  const std::string message = until(deadline).count() <= 0
+                                  ? "request to " + backend.id + " exceeded request_timeout"
+                                  : "upstream " + backend.id + " " + std::string(upstream::describe(why));
+  // The stream ends well framed, so the connection stays usable.
+  const auto type = upstream::is_timeout(why) ? "timeout_error" : "api_error";
+  const bool ended = co_await out.fail({message, type, "upstream_broken", ""});
+  co_return ended && keep;
 }
 
 }  // namespace llmd::proxy

@@ -6,13 +6,14 @@
 #include <vector>
 
 #include "llmd/http/openai_error.hpp"
+#include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/outcome.hpp"
 
 namespace llmd::proxy {
 
 struct failure {
-  std::string backend;           // replica id, or group name when the group was full
-  bool full = false;             // no attempt: every replica of the group was at max_concurrent
+  std::string backend;           // replica id, or group name when the group was skipped
+  router::unavailable skipped = router::unavailable::none;  // no attempt: the group was full or ejected
   upstream::outcome result = upstream::outcome::ok;
   unsigned status = 0;           // upstream status, for status outcomes
   std::string retry_after;       // upstream Retry-After, if any
@@ -29,7 +30,8 @@ struct client_error {
 };
 
 // All timed out: 504. All rate limited or full (backpressure): 429 with Retry-After.
-// Anything else: 502. The message names every backend tried and why it failed.
-client_error summarize(const std::vector<failure>& failures, std::string_view model);
+// Anything else: 502. The message names every backend tried and why it failed, and says when
+// the retry budget stopped further attempts.
+client_error summarize(const std::vector<failure>& failures, std::string_view model, bool budget_spent = false);
 
 }  // namespace llmd::proxy

@@ -17,6 +17,10 @@ namespace llmd::proxy {
 
 struct upstream_call;
 struct cancel_state;
+struct retry_state;
+
+// How trying one group of the chain ended.
+enum class group_end { answered, exhausted, full, unhealthy, stopped };
 
 class forwarder {
  public:
@@ -31,11 +35,19 @@ class forwarder {
 
   boost::asio::awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group,
                                          cancel_state* cancel);
+  // Attempts on one group, retries included, until one answers or the group is spent; `keep`
+  // tells whether the client connection survives an answer.
+  boost::asio::awaitable<group_end> try_group(http::exchange& ex, const api::request_fields& fields, int group,
+                                              retry_state& state, bool panic, clock::time_point start,
+                                              cancel_state* cancel, bool& keep);
+  void judge(router::replica& backend, const upstream_call& call, bool trial);
   boost::asio::awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
                                        const router::replica& backend, clock::time_point deadline,
                                        cancel_state* cancel);
   boost::asio::awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
                                      int attempts, clock::time_point deadline, cancel_state* cancel);
+  boost::asio::awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields,
+                                               const retry_state& state);
 
   router::backend_pool& pool_;
   upstream::connection_pool& connections_;

@@ -1,4 +1,5 @@
-// The state of one upstream attempt, from connection to the last body byte.
+// The state of one upstream attempt, from connection to the last body byte, and of one request
+// across its attempts.
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -6,7 +7,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "llmd/proxy/failures.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 #include "llmd/upstream/outcome.hpp"
 
@@ -18,6 +21,25 @@ struct upstream_call {
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
   upstream::outcome result = upstream::outcome::connect_failed;
   unsigned status = 0;
+  std::chrono::microseconds ttfb{0};  // from the start of the attempt to the response header
+  bool broken = false;                // the relay ended early: the upstream broke or fell silent
+};
+
+// The retry state of one request (Envoy's RetryState): what each group of its chain has used,
+// what failed, and the upstream's last hint of when to come back.
+struct retry_state {
+  struct group_use {
+    int attempts = 0;
+    std::vector<int> tried;  // replica indices
+    bool noted = false;      // its being full or ejected is among the failures
+  };
+  explicit retry_state(std::size_t groups) : per_group(groups) {}
+
+  std::vector<group_use> per_group;
+  std::vector<failure> failures;
+  int attempts = 0;
+  bool budget_spent = false;
+  std::optional<config::duration> retry_after;
 };
 
 // Shared by the request and the watch on its client: whoever learns first that the client is

@@ -8,10 +8,11 @@ namespace {
 using upstream::outcome;
 
 failure tried(const std::string& backend, outcome o, unsigned status = 0, std::string retry_after = "") {
-  return {backend, false, o, status, std::move(retry_after)};
+  return {backend, router::unavailable::none, o, status, std::move(retry_after)};
 }
 
-failure full(const std::string& group) { return {group, true, outcome::ok, 0, ""}; }
+failure full(const std::string& group) { return {group, router::unavailable::full, outcome::ok, 0, ""}; }
+failure ejected(const std::string& group) { return {group, router::unavailable::unhealthy, outcome::ok, 0, ""}; }
 
 TEST(failures, all_timeouts_are_504) {
   const auto e = summarize({tried("a", outcome::timeout_first_byte), tried("b", outcome::timeout_first_byte)}, "m");
@@ -30,13 +31,14 @@ TEST(failures, full_and_rate_limited_are_429_with_the_backends_retry_after) {
 
 TEST(failures, anything_else_is_502_naming_every_backend) {
   const auto e = summarize({tried("a", outcome::connect_failed), full("b"), tried("c", outcome::status_5xx, 503),
-                            tried("d", outcome::timeout_first_byte)},
-                           "gpt");
+                            tried("d", outcome::timeout_first_byte), ejected("e")},
+                           "gpt", true);
   EXPECT_EQ(e.status, 502u);
   EXPECT_EQ(e.type, "api_error");
   EXPECT_EQ(e.message,
             "no backend could answer model 'gpt' (a: connection failed; b: all replicas at max_concurrent; "
-            "c: server error status 503; d: no response before first_byte_timeout)");
+            "c: server error status 503; d: no response before first_byte_timeout; e: all replicas ejected; "
+            "retry budget exhausted)");
   EXPECT_TRUE(e.retry_after.empty());
 }
 
