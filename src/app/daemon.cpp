@@ -11,6 +11,7 @@
 
 #include "llmd/api/models.hpp"
 #include "llmd/app/routes.hpp"
+#include "llmd/health/prober.hpp"
 #include "llmd/http/listener.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
@@ -67,6 +68,11 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
     workers.push_back(std::move(w));
   }
 
+  for (int i = 0; i < pool.replica_count(); ++i) {
+    if (pool.replica_at(i).entry->health_check) {
+      net::co_spawn(workers.front()->io, health::probe_forever(pool.replica_at(i)), net::detached);
+    }
+  }
   for (auto& w : workers) {
     net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, w->handler), net::detached);
     w->thread = std::thread([&io = w->io] { io.run(); });

@@ -1,6 +1,8 @@
 #include "llmd/app/routes.hpp"
 
 #include <boost/beast/http/verb.hpp>
+
+#include "llmd/admin/backends.hpp"
 #include <variant>
 
 namespace llmd::app {
@@ -47,10 +49,15 @@ net::awaitable<bool> routes::handle(http::exchange& ex) {
   }
   if (path == "/ready") {
     if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
-    const bool ready = pool_.any_usable();
+    const bool ready = pool_.any_usable(std::chrono::steady_clock::now());
     co_return co_await http::respond(
         ex, json_response(ready ? status::ok : status::service_unavailable,
                           ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
+  }
+  if (path == "/admin/backends") {
+    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
+    co_return co_await http::respond(
+        ex, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
   }
   if (path == "/v1/models") {
     if (!is_read(method)) co_return co_await wrong_method(ex, "GET");

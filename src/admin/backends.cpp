@@ -1,0 +1,58 @@
+#include "llmd/admin/backends.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace llmd::admin {
+
+namespace {
+
+using nlohmann::json;
+
+// Milliseconds from now until `when`; 0 when it has passed.
+long long ms_until(router::time_point when, router::time_point now) {
+  return when > now ? std::chrono::duration_cast<std::chrono::milliseconds>(when - now).count() : 0;
+}
+
+std::string state_of(const router::replica& r, router::time_point now) {
+  const auto s = r.health.snapshot();
+  if (s.probe_failing) return "probe_failing";
+  if (s.cooling_until > now) return "cooling_down";
+  if (!s.ejected) return "healthy";
+  return s.ejected_until > now ? "ejected" : "half_open";
+}
+
+json replica_json(const router::replica& r, const std::string& group, router::time_point now) {
+  const auto s = r.health.snapshot();
+  return {{"id", r.id},
+          {"group", group},
+          {"endpoint", r.entry->endpoint},
+          {"state", state_of(r, now)},
+          {"in_flight", r.in_flight.load()},
+          {"max_concurrent", r.entry->max_concurrent},
+          {"weight", r.entry->weight},
+          {"ejected_for_ms", s.ejected ? ms_until(s.ejected_until, now) : 0},
+          {"cooling_for_ms", ms_until(s.cooling_until, now)},
+          {"consecutive_failures", s.consecutive_failures},
+          {"ejections_in_a_row", s.ejections_in_a_row},
+          {"ttfb_ewma_ms", s.ttfb_ewma_ms},
+          {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)}};
+}
+
+}  // namespace
+
+std::string backends_json(router::backend_pool& pool, router::time_point now) {
+  json replicas = json::array();
+  json groups = json::array();
+  for (const auto& g : pool.groups()) {
+    json chain = json::array();
+    for (int c : g.chain) chain.push_back(pool.groups()[c].name);
+    groups.push_back({{"name", g.name}, {"chain", std::move(chain)}});
+    for (int index : g.replicas) replicas.push_back(replica_json(pool.replica_at(index), g.name, now));
+  }
+  return json{{"replicas", std::move(replicas)},
+              {"groups", std::move(groups)},
+              {"queue", {{"waiting", pool.queue().waiting()}, {"max_waiting", pool.settings().queue.max_waiting}}}}
+      .dump();
+}
+
+}  // namespace llmd::admin

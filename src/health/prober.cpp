@@ -1,0 +1,87 @@
+#include "llmd/health/prober.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <random>
+#include <spdlog/spdlog.h>
+
+namespace llmd::health {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t probe_body_limit = 64 * 1024;
+
+double unit_random() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// "" when the probe passed, else why it failed.
+net::awaitable<std::string> probe_once(const config::upstream_url& url, const config::active_check& check) {
+  const auto executor = co_await net::this_coro::executor;
+  beast::tcp_stream stream(executor);
+  stream.expires_after(check.timeout);
+  tcp::resolver resolver(executor);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, tuple);
+  if (rec) co_return "probe: cannot resolve " + url.host;
+  auto [cec, ep] = co_await stream.async_connect(endpoints, tuple);
+  if (cec) co_return "probe: " + cec.message();
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, check.path, 11};
+  req.set(bhttp::field::host, url.host);
+  req.set(bhttp::field::user_agent, "llm-d health check");
+  req.keep_alive(false);
+  auto [wec, wn] = co_await bhttp::async_write(stream, req, tuple);
+  if (wec) co_return "probe: " + wec.message();
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(probe_body_limit);
+  auto [hec, hn] = co_await bhttp::async_read(stream, buffer, parser, tuple);
+  if (hec == beast::error::timeout) co_return "probe: no answer within timeout";
+  if (hec) co_return "probe: " + hec.message();
+  const unsigned status = parser.get().result_int();
+  if (status < 200 || status >= 300) co_return "probe: status " + std::to_string(status);
+  co_return "";
+}
+
+}  // namespace
+
+net::awaitable<void> probe_forever(router::replica& backend) {
+  const auto& check = *backend.entry->health_check;
+  net::steady_timer pause(co_await net::this_coro::executor);
+  // Start at a random point of the first interval, so replicas are not probed in lockstep.
+  pause.expires_after(std::chrono::duration_cast<config::duration>(check.interval * unit_random()));
+  co_await pause.async_wait(tuple);
+  bool was_passing = true;
+  for (;;) {
+    const auto why = co_await probe_once(backend.entry->url, check);
+    const bool passing = why.empty();
+    backend.health.probed(passing, why);
+    if (passing != was_passing) {
+      if (passing) {
+        spdlog::info("{} readmitted: health check passes", backend.id);
+      } else {
+        spdlog::warn("{} ejected: {}", backend.id, why);
+      }
+    }
+    was_passing = passing;
+    pause.expires_after(std::chrono::duration_cast<config::duration>(check.interval * (0.9 + 0.2 * unit_random())));
+    co_await pause.async_wait(tuple);
+  }
+}
+
+}  // namespace llmd::health
