@@ -39,20 +39,26 @@ asio::awaitable<outcome> stream(connection& conn, stream_plan plan, stats_record
   if (co_await conn.write_head(head)) co_return outcome::cancelled;
 
   stream_events events(plan.kind, plan.meta);
-  if (plan.kind == api::chat && co_await conn.write_chunk(events.role())) co_return outcome::cancelled;
+  // No co_await on the right of && or inside ?:, which GCC 12 can miscompile.
+  if (plan.kind == api::chat) {
+    if (co_await conn.write_chunk(events.role())) co_return outcome::cancelled;
+  }
   if (co_await conn.write_chunk(events.content(plan.prefix))) co_return outcome::cancelled;
   std::string token;
   for (int sent = 0; sent < plan.tokens; ++sent) {
     if (plan.break_after == sent) co_return outcome::aborted;
-    if (sent > 0 && plan.token_interval.count() > 0 && co_await conn.sleep(plan.token_interval))
-      co_return outcome::cancelled;
+    if (sent > 0 && plan.token_interval.count() > 0) {
+      if (co_await conn.sleep(plan.token_interval)) co_return outcome::cancelled;
+    }
     token.assign("t").append(std::to_string(sent + 1)).append(" ");
     if (co_await conn.write_chunk(events.content(token))) co_return outcome::cancelled;
     stats.add_generation_tokens(1);
   }
   if (plan.break_after) co_return outcome::aborted;  // break_after >= tokens: cut before the finish event
   if (co_await conn.write_chunk(events.finish())) co_return outcome::cancelled;
-  if (plan.include_usage && co_await conn.write_chunk(events.usage(plan.usage))) co_return outcome::cancelled;
+  if (plan.include_usage) {
+    if (co_await conn.write_chunk(events.usage(plan.usage))) co_return outcome::cancelled;
+  }
   if (co_await conn.write_chunk(stream_events::done)) co_return outcome::cancelled;
   if (co_await conn.write_last_chunk()) co_return outcome::cancelled;
   co_return outcome::completed;
