@@ -11,8 +11,11 @@ namespace {
 
 using nlohmann::json;
 
+// Retries within a group are resilience_test's subject: here each group gets one attempt.
 std::string two_groups(const std::string& first, const std::string& second, int first_slots = 4) {
-  return "models:\n"
+  return "defaults:\n"
+         "  retries: 0\n"
+         "models:\n"
          "  - name: primary\n"
          "    endpoint: " + first + "\n"
          "    max_concurrent: " + std::to_string(first_slots) + "\n"
@@ -116,6 +119,7 @@ TEST(fallback, every_group_timing_out_gives_504) {
   gateway llmd("models:\n"
                "  - name: only\n"
                "    endpoint: " + slow.endpoint() + "\n"
+               "    retries: 0\n"
                "    first_byte_timeout: 300ms\n");
   const auto r = llmd.post("/v1/chat/completions", chat_body("only"));
   ASSERT_EQ(r.status, 504u) << r.body;

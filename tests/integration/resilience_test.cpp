@@ -1,0 +1,191 @@
+// Retries, backpressure and health: backend failures stay invisible to clients where they can.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "harness/fixtures.hpp"
+
+namespace llmd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string entry(const std::string& name, const mock& m, const std::string& extra = "") {
+  return "  - name: " + name + "\n    endpoint: " + m.endpoint() + "\n" + extra;
+}
+
+int requests_seen(const mock& m) { return m.stats()["requests"]; }
+
+json replica_state(const gateway& llmd, const std::string& id) {
+  const auto all = json::parse(llmd.get("/admin/backends").body);
+  for (const auto& r : all["replicas"]) {
+    if (r["id"] == id) return r;
+  }
+  return {};
+}
+
+TEST(resilience, a_failed_attempt_is_retried_on_another_replica_of_the_group) {
+  mock flaky("flaky", {"--status", "500"});
+  mock good("good");
+  gateway llmd("models:\n" + entry("m", flaky) + entry("m", good));
+  const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-llmd-backend"), "m#1");
+  EXPECT_EQ(r.header("x-llmd-attempts"), "2");
+  EXPECT_EQ(requests_seen(flaky), 1);
+  EXPECT_EQ(requests_seen(good), 1);
+}
+
+TEST(resilience, a_lone_replica_is_retried_after_backoff_then_the_chain_moves_on) {
+  mock flaky("flaky", {"--status", "503"});
+  mock fallback("fallback");
+  gateway llmd("models:\n" + entry("m", flaky, "    retries: 2\n    retry_backoff: 20ms\n") + entry("f", fallback));
+  const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-llmd-backend"), "f");
+  EXPECT_EQ(r.header("x-llmd-attempts"), "4");
+  EXPECT_EQ(requests_seen(flaky), 3);
+}
+
+TEST(resilience, falls_back_on_reset_429_and_first_byte_timeout) {
+  for (const std::vector<std::string>& fault :
+       {std::vector<std::string>{"--reset"}, {"--status", "429"}, {"--hang"}}) {
+    mock bad("bad", fault);
+    mock fallback("fallback");
+    gateway llmd("models:\n" + entry("m", bad, "    retries: 0\n    first_byte_timeout: 300ms\n") +
+                 entry("f", fallback));
+    const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+    EXPECT_EQ(r.status, 200u) << fault[0] << ": " << r.body;
+    EXPECT_EQ(r.header("x-llmd-backend"), "f") << fault[0];
+  }
+}
+
+TEST(resilience, nothing_is_retried_once_a_byte_reached_the_client) {
+  mock breaks("breaks", {"--break-after", "2"});
+  mock good("good");
+  gateway llmd("models:\n" + entry("m", breaks) + entry("m", good));
+  const auto r = llmd.post("/v1/chat/completions", chat_body("m", true));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_NE(r.body.find("\"upstream_broken\""), std::string::npos) << r.body;
+  EXPECT_EQ(requests_seen(good), 0);
+}
+
+TEST(resilience, slots_hold_under_200_concurrent_requests_and_the_queue_absorbs_the_rest) {
+  mock slow("slow", {"--delay", "20ms", "--threads", "2"});
+  gateway llmd("models:\n" + entry("m", slow, "    max_concurrent: 4\n"));
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 200; ++i) {
+    clients.emplace_back([&] {
+      if (llmd.post("/v1/chat/completions", chat_body("m")).status == 200) ++ok;
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok, 200);
+  EXPECT_EQ(slow.stats()["max_in_flight"], 4);
+  EXPECT_EQ(replica_state(llmd, "m")["in_flight"], 0);
+}
+
+TEST(resilience, a_full_queue_answers_429_with_retry_after) {
+  mock slow("slow", {"--delay", "3s"});
+  gateway llmd("queue:\n  max_waiting: 1\n  max_wait: 10s\nmodels:\n" + entry("m", slow, "    max_concurrent: 1\n"));
+  std::thread running([&] { llmd.post("/v1/chat/completions", chat_body("m")); });
+  ASSERT_TRUE(eventually([&] { return slow.stats()["in_flight"] == 1; }, 5s, "the first request running"));
+  std::thread waiting([&] { llmd.post("/v1/chat/completions", chat_body("m")); });
+  ASSERT_TRUE(eventually([&] { return json::parse(llmd.get("/admin/backends").body)["queue"]["waiting"] == 1; }, 5s,
+                         "the second request queued"));
+  const auto refused = llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(refused.status, 429u);
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "rate_limit_exceeded");
+  EXPECT_FALSE(refused.header("retry-after").empty());
+  running.join();
+  waiting.join();
+  EXPECT_EQ(slow.stats()["max_in_flight"], 1);
+}
+
+TEST(resilience, a_request_waits_no_longer_than_max_wait) {
+  mock slow("slow", {"--delay", "5s"});
+  gateway llmd("queue:\n  max_wait: 300ms\nmodels:\n" + entry("m", slow, "    max_concurrent: 1\n"));
+  std::thread running([&] { llmd.post("/v1/chat/completions", chat_body("m")); });
+  ASSERT_TRUE(eventually([&] { return slow.stats()["in_flight"] == 1; }, 5s, "the first request running"));
+  const auto started = std::chrono::steady_clock::now();
+  const auto refused = llmd.post("/v1/chat/completions", chat_body("m"));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(refused.status, 429u);
+  EXPECT_GE(waited, 300ms);
+  EXPECT_LT(waited, 4s);  // answered long before the slot would have freed
+  running.join();
+}
+
+TEST(resilience, failures_eject_a_replica_and_it_returns_after_its_cooldown) {
+  mock sick("sick", {"--status", "500"});
+  mock good("good");
+  gateway llmd("health:\n  failures_to_eject: 2\n  cooldown: 1s\nmodels:\n" + entry("m", sick, "    retries: 1\n") +
+               entry("m", good));
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  ASSERT_EQ(replica_state(llmd, "m#0")["state"], "ejected");
+  const int seen = requests_seen(sick);
+  for (int i = 0; i < 10; ++i) {
+    const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+    EXPECT_EQ(r.header("x-llmd-attempts"), "1");
+  }
+  EXPECT_EQ(requests_seen(sick), seen);  // no traffic while ejected
+  sick.configure({{"status", 0}});
+  ASSERT_TRUE(eventually([&] { return replica_state(llmd, "m#0")["state"] == "half_open"; }, 5s, "cooldown end"));
+  for (int i = 0; i < 4; ++i) llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(replica_state(llmd, "m#0")["state"], "healthy");
+  EXPECT_GT(requests_seen(sick), seen + 1);  // the trial, then ordinary traffic
+}
+
+TEST(resilience, active_checks_eject_a_replica_whose_health_fails_and_traffic_shifts) {
+  mock a("a");
+  mock b("b");
+  const std::string check = "    health_check:\n      interval: 100ms\n      timeout: 50ms\n";
+  gateway llmd("models:\n" + entry("m", a, check) + entry("m", b, check));
+  a.configure({{"health_status", 503}});
+  ASSERT_TRUE(eventually([&] { return replica_state(llmd, "m#0")["state"] == "probe_failing"; }, 5s,
+                         "the probe ejecting m#0"));
+  const int seen = requests_seen(a);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), "m#1");
+  EXPECT_EQ(requests_seen(a), seen);
+  a.configure({{"health_status", 200}});
+  ASSERT_TRUE(eventually([&] { return replica_state(llmd, "m#0")["state"] == "healthy"; }, 5s, "readmission"));
+}
+
+TEST(resilience, retry_after_cools_a_replica_down) {
+  mock limited("limited", {"--status", "429", "--retry-after", "30"});
+  mock good("good");
+  gateway llmd("models:\n" + entry("m", limited) + entry("m", good));
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), "m#1");
+  EXPECT_EQ(replica_state(llmd, "m#0")["state"], "cooling_down");
+  for (int i = 0; i < 5; ++i) llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(requests_seen(limited), 1);
+}
+
+TEST(resilience, the_retry_budget_caps_attempts_when_every_backend_fails) {
+  mock dead("dead", {"--status", "500"});
+  gateway llmd("retry_budget:\n  percent: 0\n  min_retries: 3\nhealth:\n  failures_to_eject: 1000\nmodels:\n" +
+               entry("m", dead, "    retries: 2\n    retry_backoff: 1ms\n"));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 502u);
+  EXPECT_EQ(requests_seen(dead), 5 + 3);  // without the budget: 15
+  const auto last = llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_NE(json::parse(last.body)["error"]["message"].get<std::string>().find("retry budget exhausted"),
+            std::string::npos);
+}
+
+TEST(resilience, ready_turns_503_when_everything_is_ejected_but_requests_still_try) {
+  mock sick("sick", {"--status", "500"});
+  gateway llmd("health:\n  failures_to_eject: 1\n  cooldown: 30s\nmodels:\n" + entry("m", sick, "    retries: 0\n"));
+  EXPECT_EQ(llmd.get("/ready").status, 200u);
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 502u);
+  EXPECT_EQ(llmd.get("/ready").status, 503u);
+  // Panic mode: with nothing healthy left, the ejected replica is tried rather than nothing.
+  sick.configure({{"status", 0}});
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  EXPECT_EQ(llmd.get("/ready").status, 200u);
+}
+
+}  // namespace
+}  // namespace llmd::test
