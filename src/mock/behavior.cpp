@@ -79,11 +79,17 @@ bool apply_key(behavior& b, const std::string& key, const json& v) {
     if (s) b.health_status = *s;
     return s.has_value();
   }
+  if (key == "max_context") {
+    auto n = v.is_null() ? std::optional<int>(0) : int_from_json(v, 0, max_tokens);
+    if (n) b.max_context = *n;
+    return n.has_value();
+  }
   return false;
 }
 
 constexpr const char* config_keys[] = {"tokens", "token_interval_ms", "status",      "retry_after",  "delay_ms",
-                                       "hang",   "reset",             "break_after", "health_status"};
+                                       "hang",   "reset",             "break_after", "health_status",
+                                       "max_context"};
 
 bool known_key(const std::string& key) {
   for (const char* k : config_keys)
@@ -126,6 +132,9 @@ std::optional<std::string> apply_headers(behavior& b, const boost::beast::http::
     } else if (is("tokens")) {
       if (auto n = parse_int(value, 0, max_tokens)) b.tokens = *n;
       else ok = false;
+    } else if (is("max-context")) {
+      if (auto n = parse_int(value, 0, max_tokens)) b.max_context = *n;
+      else ok = false;
     }
     if (!ok) return "invalid value '" + std::string(value) + "' for header " + std::string(name);
   }
@@ -150,7 +159,8 @@ nlohmann::ordered_json to_json(const behavior& b) {
           {"hang", b.hang},
           {"reset", b.reset},
           {"break_after", b.break_after ? nlohmann::ordered_json(*b.break_after) : nullptr},
-          {"health_status", b.health_status}};
+          {"health_status", b.health_status},
+          {"max_context", b.max_context}};
 }
 
 behavior runtime_config::get() const {

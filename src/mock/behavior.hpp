@@ -23,6 +23,7 @@ struct behavior {
   bool reset = false;
   std::optional<int> break_after;  // abort after this many token events (streams) or half the body
   int health_status = 200;
+  int max_context = 0;  // prompt + completion tokens allowed; 0: unlimited. Past it: a 400 like vLLM's
 
   bool injects_error() const { return status >= 300; }
 };

@@ -124,6 +124,15 @@ asio::awaitable<bool> generate(connection& conn, const request& req, context& ct
     co_return co_await reply(conn, make_error(req, 400, *error, name), scope) && keep_alive;
 
   auto prompt_tokens = count_prompt_tokens(kind, body);
+  const auto wanted = prompt_tokens + static_cast<std::uint64_t>(b.tokens);
+  if (b.max_context > 0 && kind != api::embeddings && wanted > static_cast<std::uint64_t>(b.max_context)) {
+    const auto asked = std::to_string(wanted);
+    const auto message = "This model's maximum context length is " + std::to_string(b.max_context) +
+                         " tokens. However, you requested " + asked + " tokens (" + std::to_string(prompt_tokens) +
+                         " in the messages, " + std::to_string(b.tokens) +
+                         " in the completion). Please reduce the length of the messages or completion.";
+    co_return co_await reply(conn, make_error(req, 400, message, name), scope) && keep_alive;
+  }
   if (kind == api::embeddings) {
     auto res = make_json(req, 200, embeddings_json(body, ctx.opts.model, prompt_tokens), name);
     if (!co_await reply(conn, res, scope)) co_return false;

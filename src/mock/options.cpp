@@ -13,7 +13,7 @@ constexpr std::string_view usage =
     "usage: llm-d-mock [--listen HOST:PORT] [--name NAME] [--model ID] [--threads N]\n"
     "                  [--log-level LEVEL] [--tokens N] [--token-interval DUR] [--status CODE]\n"
     "                  [--retry-after SECS] [--delay DUR] [--hang] [--reset] [--break-after N]\n"
-    "                  [--health-status CODE]\n"
+    "                  [--health-status CODE] [--max-context N]\n"
     "An OpenAI-compatible mock model server. DUR is e.g. 20ms, 1.5s, 500us or a number of ms.\n"
     "See docs/mock.md.\n";
 
@@ -32,7 +32,8 @@ bool parse_listen(std::string_view text, options& o) {
 
 constexpr std::string_view valued_flags[] = {"--listen",         "--name",   "--model",       "--threads",
                                              "--log-level",      "--tokens", "--token-interval", "--status",
-                                             "--retry-after",    "--delay",  "--break-after", "--health-status"};
+                                             "--retry-after",    "--delay",  "--break-after", "--health-status",
+                                             "--max-context"};
 
 bool takes_value(std::string_view flag) {
   for (auto f : valued_flags)
@@ -79,6 +80,7 @@ bool apply_valued(std::string_view flag, std::string_view value, options& o) {
     return true;
   }
   if (flag == "--health-status") return set_int(b.health_status, 200, 599);
+  if (flag == "--max-context") return set_int(b.max_context, 0, max_tokens);
   return false;
 }
 
