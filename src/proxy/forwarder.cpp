@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "llmd/proxy/body_writer.hpp"
+#include "llmd/proxy/context_window.hpp"
 #include "llmd/proxy/failures.hpp"
 #include "llmd/proxy/headers.hpp"
 #include "llmd/proxy/retry.hpp"
@@ -94,6 +95,32 @@ bool is_event_stream(const bhttp::fields& headers) {
   return it != headers.end() && beast::iequals(it->value().substr(0, 17), "text/event-stream");
 }
 
+// Reads a small upstream answer whole (a 400's error body) as a response for the client;
+// nullopt when the upstream breaks first or the body is implausibly large for an error.
+net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend,
+                                                         int attempts, std::chrono::steady_clock::time_point deadline) {
+  constexpr std::size_t limit = 1024 * 1024;
+  auto& parser = *call.parser;
+  auto& upstream_res = parser.get();
+  std::string body;
+  std::array<char, 16 * 1024> chunk;
+  while (!parser.is_done()) {
+    upstream_res.body().data = chunk.data();
+    upstream_res.body().size = chunk.size();
+    call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
+    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.buffer, parser, tuple);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    body.append(chunk.data(), chunk.size() - upstream_res.body().size);
+    if (ec || body.size() > limit) co_return std::nullopt;
+  }
+  http::response res{upstream_res.result(), 11};
+  copy_response_headers(upstream_res.base(), res.base());
+  res.set("x-llmd-backend", backend.id);
+  res.set("x-llmd-attempts", std::to_string(attempts));
+  res.body() = std::move(body);
+  co_return res;
+}
+
 }  // namespace
 
 net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
@@ -122,6 +149,7 @@ net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request
       if (cancel->client_gone) co_return false;
       if (end == group_end::answered) co_return keep;
       if (end == group_end::stopped) co_return co_await respond_failure(ex, fields, state);
+      if (end == group_end::context_exceeded) co_return co_await try_context_fallbacks(ex, fields, state, start, cancel);
       full = full || end == group_end::full;
     }
     // Some group of the chain was full: wait for a slot rather than fail, within the queue's bounds.
@@ -181,6 +209,23 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
       if (got.taken.trial()) backend.health.abandoned();
       co_return group_end::stopped;
     }
+    if (call.result == outcome::ok && call.status == 400 && !backend.entry->context_window_fallbacks.empty() &&
+        !state.context_error) {
+      auto answer = co_await read_whole(call, backend, state.attempts, deadline);
+      cancel->upstream = nullptr;
+      if (cancel->client_gone) co_return group_end::stopped;
+      if (answer) {
+        judge(backend, call, got.taken.trial());
+        if (is_context_length_error(answer->body())) {
+          state.context_error = std::move(answer);
+          state.context_groups = &backend.entry->context_window_fallbacks;
+          co_return group_end::context_exceeded;
+        }
+        keep = co_await http::respond(ex, std::move(*answer));
+        co_return group_end::answered;
+      }
+      call.result = outcome::reset;
+    }
     if (call.result == outcome::ok) {
       judge(backend, call, got.taken.trial());
       keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel);
@@ -202,6 +247,23 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
     state.failures.push_back({backend.id, router::unavailable::none, call.result, call.status, std::move(retry_after)});
     if (use.attempts > policy.retries) co_return group_end::exhausted;
   }
+}
+
+net::awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
+                                                      retry_state& state, clock::time_point start,
+                                                      cancel_state* cancel) {
+  for (const auto& name : *state.context_groups) {
+    const auto g = pool_.group_named(name);
+    if (!g) continue;
+    bool keep = false;
+    const auto end = co_await try_group(ex, fields, *g, state, false, start, cancel, keep);
+    if (cancel->client_gone) co_return false;
+    if (end == group_end::answered) co_return keep;
+    if (end == group_end::stopped) break;
+  }
+  // No larger model could answer: the client gets the original "too long" answer.
+  state.context_error->set("x-llmd-attempts", std::to_string(state.attempts));
+  co_return co_await http::respond(ex, std::move(*state.context_error));
 }
 
 // What an attempt says about its replica's health.

@@ -187,5 +187,50 @@ TEST(resilience, ready_turns_503_when_everything_is_ejected_but_requests_still_t
   EXPECT_EQ(llmd.get("/ready").status, 200u);
 }
 
+std::string long_prompt(const std::string& model) {
+  std::string words;
+  for (int i = 0; i < 50; ++i) words += "word ";
+  return json{{"model", model}, {"messages", {{{"role", "user"}, {"content", words}}}}}.dump();
+}
+
+TEST(resilience, a_prompt_too_long_for_the_model_goes_to_a_context_window_fallback) {
+  mock small("small", {"--max-context", "32"});
+  mock large("large");
+  mock other("other");
+  gateway llmd("models:\n" + entry("small", small, "    context_window_fallbacks: [large]\n    fallbacks: [other]\n") +
+               entry("large", large) + entry("other", other));
+  const auto r = llmd.post("/v1/chat/completions", long_prompt("small"));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-llmd-backend"), "large");
+  EXPECT_EQ(r.header("x-llmd-attempts"), "2");
+  EXPECT_EQ(requests_seen(small), 1);
+  EXPECT_EQ(requests_seen(other), 0);
+  // A prompt that fits stays where it was sent.
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("small")).header("x-llmd-backend"), "small");
+}
+
+TEST(resilience, other_client_errors_pass_through_even_with_context_window_fallbacks) {
+  mock picky("picky", {"--status", "400"});
+  mock large("large");
+  gateway llmd("models:\n" + entry("picky", picky, "    context_window_fallbacks: [large]\n") + entry("large", large));
+  const auto r = llmd.post("/v1/chat/completions", long_prompt("picky"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.header("x-llmd-backend"), "picky");
+  EXPECT_TRUE(json::parse(r.body).contains("error"));
+  EXPECT_EQ(requests_seen(large), 0);
+}
+
+TEST(resilience, when_no_larger_model_can_answer_the_original_error_is_returned) {
+  mock small("small", {"--max-context", "32"});
+  refusing_port gone;
+  gateway llmd("models:\n" + entry("small", small, "    context_window_fallbacks: [large]\n") +
+               "  - name: large\n    endpoint: " + gone.endpoint() + "\n    retries: 0\n");
+  const auto r = llmd.post("/v1/chat/completions", long_prompt("small"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find("maximum context length is 32"), std::string::npos) << r.body;
+  EXPECT_EQ(r.header("x-llmd-backend"), "small");
+  EXPECT_EQ(r.header("x-llmd-attempts"), "2");
+}
+
 }  // namespace
 }  // namespace llmd::test

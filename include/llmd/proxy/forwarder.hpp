@@ -20,7 +20,7 @@ struct cancel_state;
 struct retry_state;
 
 // How trying one group of the chain ended.
-enum class group_end { answered, exhausted, full, unhealthy, stopped };
+enum class group_end { answered, exhausted, full, unhealthy, stopped, context_exceeded };
 
 class forwarder {
  public:
@@ -40,6 +40,8 @@ class forwarder {
   boost::asio::awaitable<group_end> try_group(http::exchange& ex, const api::request_fields& fields, int group,
                                               retry_state& state, bool panic, clock::time_point start,
                                               cancel_state* cancel, bool& keep);
+  boost::asio::awaitable<bool> try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
+                                                     retry_state& state, clock::time_point start, cancel_state* cancel);
   void judge(router::replica& backend, const upstream_call& call, bool trial);
   boost::asio::awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
                                        const router::replica& backend, clock::time_point deadline,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "llmd/http/exchange.hpp"
 #include "llmd/proxy/failures.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 #include "llmd/upstream/outcome.hpp"
@@ -40,6 +41,10 @@ struct retry_state {
   int attempts = 0;
   bool budget_spent = false;
   std::optional<config::duration> retry_after;
+  // A backend said the prompt is too long: its answer, given to the client if no group of
+  // context_groups can do better.
+  std::optional<http::response> context_error;
+  const std::vector<std::string>* context_groups = nullptr;
 };
 
 // Shared by the request and the watch on its client: whoever learns first that the client is
