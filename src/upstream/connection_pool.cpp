@@ -13,6 +13,10 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+constexpr auto sweep_every = std::chrono::seconds(2);
+// Longer than any server's keep-alive we know of would be pointless; shorter costs reconnects.
+constexpr auto max_idle_time = std::chrono::seconds(60);
+
 // A server that closed an idle keep-alive connection (uvicorn does after 5 s) leaves it readable
 // with EOF; peeking catches that before a request is wasted on it.
 bool still_open(tcp::socket& s) {
@@ -29,7 +33,7 @@ net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& ur
     if (auto it = idle_.find(key_of(url)); it != idle_.end()) {
       auto& list = it->second;
       while (!list.empty()) {
-        boost::beast::tcp_stream stream = std::move(list.back());
+        boost::beast::tcp_stream stream = std::move(list.back().stream);
         list.pop_back();
         if (still_open(stream.socket())) co_return acquired{{}, connection{std::move(stream), true}};
       }
@@ -58,13 +62,35 @@ void connection_pool::release(const config::upstream_url& url, connection conn) 
   auto& list = idle_[key_of(url)];
   if (list.size() >= max_idle_) return;
   conn.stream.expires_never();
-  list.push_back(std::move(conn.stream));
+  list.push_back({std::move(conn.stream), std::chrono::steady_clock::now()});
+  sweep_later();
 }
 
-std::size_t connection_pool::idle_count() const {
-  std::size_t n = 0;
-  for (const auto& [key, list] : idle_) n += list.size();
-  return n;
+void connection_pool::sweep_later() {
+  if (sweeping_) return;
+  sweeping_ = true;
+  sweeper_.expires_after(sweep_every);
+  sweeper_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // the pool is going away
+    sweeping_ = false;
+    sweep();
+  });
+}
+
+void connection_pool::sweep() {
+  const auto too_old = std::chrono::steady_clock::now() - max_idle_time;
+  bool any_left = false;
+  for (auto& [key, list] : idle_) {
+    // Rebuilt rather than erased from: streams can be moved into place, not assigned over.
+    std::vector<idle_connection> kept;
+    kept.reserve(list.size());
+    for (auto& c : list) {
+      if (c.since >= too_old && still_open(c.stream.socket())) kept.push_back(std::move(c));
+    }
+    list = std::move(kept);
+    any_left = any_left || !list.empty();
+  }
+  if (any_left) sweep_later();
 }
 
 }  // namespace llmd::upstream

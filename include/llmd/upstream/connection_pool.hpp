@@ -1,11 +1,14 @@
 // Keep-alive connections to upstream servers, one pool per worker thread (so no locks): a
 // request takes an idle connection to its endpoint or opens a new one, and gives it back only
-// when the response was read whole and the server allows reuse.
+// when the response was read whole and the server allows reuse. A sweep every few seconds
+// closes idle connections the server has closed (or that crashed with it) and those idle too long.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
@@ -29,7 +32,7 @@ struct acquired {
 class connection_pool {
  public:
   explicit connection_pool(boost::asio::io_context& io, std::size_t max_idle_per_endpoint = 256)
-      : io_(io), max_idle_(max_idle_per_endpoint) {}
+      : io_(io), max_idle_(max_idle_per_endpoint), sweeper_(io) {}
 
   // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`.
   boost::asio::awaitable<acquired> acquire(const config::upstream_url& url, config::duration timeout,
@@ -38,14 +41,21 @@ class connection_pool {
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
   void release(const config::upstream_url& url, connection conn);
 
-  std::size_t idle_count() const;
-
  private:
+  struct idle_connection {
+    boost::beast::tcp_stream stream;
+    std::chrono::steady_clock::time_point since;
+  };
+
   static std::string key_of(const config::upstream_url& url) { return url.host + ':' + url.port; }
+  void sweep_later();
+  void sweep();
 
   boost::asio::io_context& io_;
   std::size_t max_idle_;
-  std::unordered_map<std::string, std::vector<boost::beast::tcp_stream>> idle_;
+  std::unordered_map<std::string, std::vector<idle_connection>> idle_;
+  boost::asio::steady_timer sweeper_;
+  bool sweeping_ = false;
 };
 
 }  // namespace llmd::upstream
