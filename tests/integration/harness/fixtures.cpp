@@ -22,7 +22,22 @@ std::vector<std::string> with(std::vector<std::string> first, const std::vector<
 }  // namespace
 
 mock::mock(const std::string& name, const std::vector<std::string>& flags)
-    : proc_(mock_binary(), with({"--listen", "127.0.0.1:0", "--name", name}, flags)) {}
+    : name_(name), flags_(flags), proc_(std::in_place, mock_binary(), with({"--listen", "127.0.0.1:0", "--name", name}, flags)),
+      port_(proc_->port()) {}
+
+void mock::restart() {
+  proc_.reset();
+  // The port may still be held for a moment by the crashed process's sockets.
+  for (int tries = 1;; ++tries) {
+    try {
+      proc_.emplace(mock_binary(), with({"--listen", "127.0.0.1:" + std::to_string(port_), "--name", name_}, flags_));
+      return;
+    } catch (const std::runtime_error&) {
+      if (tries == 20) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
 
 std::string mock::endpoint() const {
   return "http://127.0.0.1:" + std::to_string(port()) + "/v1/chat/completions";

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,16 +19,27 @@ namespace llmd::test {
 class mock {
  public:
   explicit mock(const std::string& name, const std::vector<std::string>& flags = {});
-  unsigned short port() const { return proc_.port(); }
+  unsigned short port() const { return port_; }
   // e.g. http://127.0.0.1:PORT/v1/chat/completions, as a config's endpoint
   std::string endpoint() const;
   nlohmann::json stats() const;     // GET /mock/stats
   nlohmann::json requests() const;  // GET /mock/requests
   void configure(const nlohmann::json& settings) const;
-  process& proc() { return proc_; }
+  process& proc() { return *proc_; }
+  // SIGKILL: connections vanish without a goodbye, as when a server crashes.
+  void crash() {
+    proc_->crash_on_destruction();
+    proc_.reset();
+  }
+  // A fresh process on the same port, with the same flags.
+  void restart();
+  bool up() const { return proc_.has_value(); }
 
  private:
-  process proc_;
+  std::string name_;
+  std::vector<std::string> flags_;
+  std::optional<process> proc_;
+  unsigned short port_;
 };
 
 class gateway {

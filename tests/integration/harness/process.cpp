@@ -55,6 +55,9 @@ process::process(const std::string& binary, const std::vector<std::string>& args
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Sockets other test threads hold open (Asio does not mark them close-on-exec) must not live
+  // on in the child, or a connection the test closed would stay open.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   auto argv = argv_of(binary, args);
   const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -105,6 +108,7 @@ void process::kill_now() {
 }
 
 void process::stop() {
+  if (crash_) kill_now();
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     // A process that ignores SIGTERM for 5 s is killed: a test never hangs on it.
@@ -138,6 +142,7 @@ run_result run(const std::string& binary, const std::vector<std::string>& args) 
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   auto argv = argv_of(binary, args);
   pid_t pid;
   const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);

@@ -23,12 +23,15 @@ class process {
   bool running() const;
   // SIGKILL and reap: the process vanishes without closing anything gracefully.
   void kill_now();
+  // SIGKILL now, in the destructor: a crash rather than a stop.
+  void crash_on_destruction() { crash_ = true; }
   std::string log() const;  // what it wrote to stderr so far
 
  private:
   void stop();
 
   pid_t pid_ = -1;
+  bool crash_ = false;
   int stdout_fd_ = -1;
   unsigned short port_ = 0;
   std::string log_path_;
