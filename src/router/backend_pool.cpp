@@ -44,6 +44,7 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
     : cfg_(std::move(cfg)),
       entry_count_(cfg_->models.size()),
       replicas_(new replica[entry_count_]),
+      next_(new std::atomic<unsigned>[entry_count_]()),
       budget_(cfg_->budget),
       queue_(cfg_->queue.max_waiting) {
   const auto names = group_names(cfg_->models);
@@ -103,7 +104,10 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
     int best_seen = 0;
     bool best_trial = false;
     bool any_admitted = false;
-    for (int index : groups_[group].replicas) {
+    const auto& members = groups_[group].replicas;
+    const auto start = next_[group].fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+      const int index = members[(start + k) % members.size()];
       replica& r = replicas_[index];
       const auto admitted = options.ignore_health ? admission::open : r.health.peek(now);
       if (admitted == admission::closed) continue;

@@ -60,6 +60,7 @@ TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
   ASSERT_EQ(call(flaky.port(), "POST", "/mock/reset").status, 200u);
   response a, b;
   std::thread first([&] { a = llmd.post("/v1/chat/completions", chat_body("stream", true)); });
+  EXPECT_TRUE(eventually([&] { return flaky.stats()["in_flight"] == 1; }, 5s, "the first stream running"));
   b = llmd.post("/v1/chat/completions", chat_body("stream", true));
   first.join();
   EXPECT_EQ(a.status, 200u);

@@ -89,7 +89,8 @@ class backend_pool {
 
   // A free slot on the best replica of `group`: a half-open replica's trial first, else the
   // fewest requests in flight per unit of weight, slow replicas (see slow_factor) counting four
-  // times. Replicas in options.avoid are taken only when no other one is free.
+  // times, ties going round-robin. Replicas in options.avoid are taken only when no other one is
+  // free.
   pick try_acquire(int group, time_point now, const pick_options& options = {});
 
   // Whether some replica of these groups takes traffic (full or not): false means panic mode.
@@ -108,6 +109,7 @@ class backend_pool {
   std::size_t entry_count_;
   std::unique_ptr<replica[]> replicas_;
   std::vector<group> groups_;
+  std::unique_ptr<std::atomic<unsigned>[]> next_;  // per group: where the round-robin starts
   retry_budget budget_;
   wait_queue queue_;
 };
