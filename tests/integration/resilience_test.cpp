@@ -253,5 +253,21 @@ TEST(resilience, a_replica_much_slower_to_first_byte_gets_fewer_requests) {
   EXPECT_GE(requests_seen(fast), 27);
 }
 
+TEST(resilience, a_client_that_leaves_the_queue_gives_its_place_back) {
+  mock slow("slow", {"--delay", "3s"});
+  gateway llmd("models:\n" + entry("m", slow, "    max_concurrent: 1\n"));
+  std::thread running([&] { llmd.post("/v1/chat/completions", chat_body("m")); });
+  EXPECT_TRUE(eventually([&] { return slow.stats()["in_flight"] == 1; }, 5s, "the first request running"));
+  const auto queued = [&] { return json::parse(llmd.get("/admin/backends").body)["queue"]["waiting"].get<int>(); };
+  {
+    connection leaving(llmd.port());
+    leaving.send("POST", "/v1/chat/completions", chat_body("m"));
+    EXPECT_TRUE(eventually([&] { return queued() == 1; }, 5s, "the second request queued"));
+  }
+  EXPECT_TRUE(eventually([&] { return queued() == 0; }, 2s, "the queue place given back"));
+  running.join();
+  EXPECT_EQ(slow.stats()["requests"], 1);  // the one that left never reached the backend
+}
+
 }  // namespace
 }  // namespace llmd::test
