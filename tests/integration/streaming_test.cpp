@@ -14,6 +14,23 @@ std::string one_group(const mock& m, const std::string& extra = "") {
   return "models:\n  - name: m\n    endpoint: " + m.endpoint() + "\n    max_concurrent: 1\n" + extra;
 }
 
+// Sends a streaming chat and reads the whole body; it must end cleanly (read_piece throws on a
+// truncated body).
+std::string stream_all(connection& c) {
+  c.send("POST", "/v1/chat/completions", chat_body("m", true));
+  EXPECT_EQ(c.read_header().status, 200u);
+  std::string all;
+  while (auto p = c.read_piece()) all += p->data;
+  return all;
+}
+
+// The last event's {"error": {...}}, or null when the stream did not end with one.
+nlohmann::json final_error(const std::string& stream) {
+  const auto at = stream.rfind("data: {\"error\"");
+  if (at == std::string::npos) return nullptr;
+  return nlohmann::json::parse(stream.substr(at + 6))["error"];
+}
+
 TEST(streaming, first_chunk_reaches_the_client_long_before_the_upstream_finishes) {
   // 20 tokens, 100 ms apart: the whole stream takes about 2 s upstream.
   mock upstream("slow", {"--tokens", "20", "--token-interval", "100ms"});
@@ -69,15 +86,11 @@ TEST(streaming, upstream_break_mid_stream_ends_with_an_error_event) {
   mock upstream("flaky", {"--break-after", "3"});
   gateway llmd(one_group(upstream));
   connection c(llmd.port());
-  c.send("POST", "/v1/chat/completions", chat_body("m", true));
-  ASSERT_EQ(c.read_header().status, 200u);
-  std::string all;
-  while (auto p = c.read_piece()) all += p->data;  // ends cleanly: read_piece throws on truncation
-  const auto at = all.rfind("data: {\"error\"");
-  ASSERT_NE(at, std::string::npos) << all;
+  const auto all = stream_all(c);
+  const auto error = final_error(all);
+  ASSERT_FALSE(error.is_null()) << all;
   EXPECT_EQ(all.find("[DONE]"), std::string::npos);
-  const auto event = nlohmann::json::parse(all.substr(at + 6));
-  EXPECT_EQ(event["error"]["code"], "upstream_broken");
+  EXPECT_EQ(error["code"], "upstream_broken");
   // The response was well framed, so the client's connection carries its next request.
   upstream.configure({{"break_after", nullptr}});
   c.send("POST", "/v1/chat/completions", chat_body("m"));
@@ -88,13 +101,9 @@ TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {
   mock upstream("stuck", {"--tokens", "3", "--token-interval", "10s"});
   gateway llmd(one_group(upstream, "    idle_timeout: 300ms\n"));
   connection c(llmd.port());
-  c.send("POST", "/v1/chat/completions", chat_body("m", true));
-  ASSERT_EQ(c.read_header().status, 200u);
-  std::string all;
-  while (auto p = c.read_piece()) all += p->data;
-  const auto at = all.rfind("data: {\"error\"");
-  ASSERT_NE(at, std::string::npos) << all;
-  EXPECT_EQ(nlohmann::json::parse(all.substr(at + 6))["error"]["type"], "timeout_error");
+  const auto all = stream_all(c);
+  ASSERT_FALSE(final_error(all).is_null()) << all;
+  EXPECT_EQ(final_error(all)["type"], "timeout_error");
   EXPECT_TRUE(eventually([&] { return upstream.stats()["in_flight"] == 0; }, 3s, "upstream released"));
 }
 
@@ -103,13 +112,9 @@ TEST(streaming, request_timeout_bounds_a_stream_that_keeps_talking) {
   mock upstream("chatty", {"--tokens", "400", "--token-interval", "50ms"});
   gateway llmd(one_group(upstream, "    request_timeout: 500ms\n"));
   connection c(llmd.port());
-  c.send("POST", "/v1/chat/completions", chat_body("m", true));
-  ASSERT_EQ(c.read_header().status, 200u);
-  std::string all;
-  while (auto p = c.read_piece()) all += p->data;
-  const auto at = all.rfind("data: {\"error\"");
-  ASSERT_NE(at, std::string::npos) << all;
-  EXPECT_NE(all.find("exceeded request_timeout"), std::string::npos);
+  const auto all = stream_all(c);
+  ASSERT_FALSE(final_error(all).is_null()) << all;
+  EXPECT_NE(final_error(all)["message"].get<std::string>().find("exceeded request_timeout"), std::string::npos);
   EXPECT_TRUE(eventually([&] { return upstream.stats()["cancelled"] == 1; }, 3s, "upstream cancelled"));
 }
 
