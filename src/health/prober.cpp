@@ -62,7 +62,8 @@ net::awaitable<std::string> probe_once(const config::upstream_url& url, const co
 
 net::awaitable<void> probe_forever(router::replica& backend) {
   const auto& check = *backend.entry->health_check;
-  net::steady_timer pause(co_await net::this_coro::executor);
+  const auto executor = co_await net::this_coro::executor;
+  net::steady_timer pause(executor);
   // Start at a random point of the first interval, so replicas are not probed in lockstep.
   pause.expires_after(std::chrono::duration_cast<config::duration>(check.interval * unit_random()));
   co_await pause.async_wait(tuple);

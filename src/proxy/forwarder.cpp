@@ -188,7 +188,8 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
       got.taken.release();
       const auto wait = backoff_delay(policy, use.attempts, unit_random(), state.retry_after);
       if (clock::now() + wait >= deadline) co_return group_end::exhausted;
-      net::steady_timer pause(co_await net::this_coro::executor, wait);
+      const auto executor = co_await net::this_coro::executor;
+      net::steady_timer pause(executor, wait);
       co_await pause.async_wait(tuple);
       if (cancel->client_gone) co_return group_end::stopped;
       backed_off = true;
