@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# bench/run.sh: measures llm-d against a fixed-response backend (direct) and against nginx as a
+# keep-alive reverse proxy, all on loopback, and prints one markdown table. See bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+LLMD=$BUILD_DIR/src/llm-d
+MOCK=$BUILD_DIR/src/mock/llm-d-mock
+STREAMLOAD=$BUILD_DIR/bench/llm-d-streamload
+DURATION=${BENCH_DURATION:-10s}
+TOKENS=100
+TOKEN_INTERVAL_MS=20
+
+WORK=""
+PIDS=()
+
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -n "$WORK" ]]; then rm -rf "$WORK"; fi
+}
+
+check_tools() {
+  PATH=$PATH:/usr/sbin:/sbin
+  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+    die "run: apt-get install wrk nginx"
+  fi
+  command -v python3 >/dev/null || die "needs python3 (to pick free ports)"
+  local bin
+  for bin in "$LLMD" "$MOCK" "$STREAMLOAD"; do
+    [[ -x "$bin" ]] || die "missing $bin; build it with: cmake -S $ROOT -B $BUILD_DIR -DCMAKE_BUILD_TYPE=Release && cmake --build $BUILD_DIR --target llm-d llm-d-mock llm-d-streamload -j"
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+  local port=$1 pid=$2
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited before listening on $port"
+    sleep 0.1
+  done
+  die "nothing listens on $port after 10 s"
+}
+
+# Starts a program that prints "... listening on HOST:PORT"; sets STARTED_PID and STARTED_ADDR.
+start_listening() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  for _ in $(seq 100); do
+    STARTED_ADDR=$(sed -n 's/.*listening on //p' "$WORK/$name.out" | head -n 1)
+    [[ -n "$STARTED_ADDR" ]] && return 0
+    kill -0 "$STARTED_PID" 2>/dev/null || die "$name exited: $(cat "$WORK/$name.err")"
+    sleep 0.1
+  done
+  die "$name did not say where it listens within 10 s"
+}
+
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+chat_body() {
+  cat <<'EOF'
+{"id":"chatcmpl-bench-0001","object":"chat.completion","created":1732560000,"model":"bench","system_fingerprint":"fp_bench","choices":[{"index":0,"message":{"role":"assistant","content":"Requests arrive in waves; the balancer spreads them thin, and every backend answers in its turn without a queue. This reply is fixed so that the benchmark measures the proxy and not the model."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":42,"total_tokens":56}}
+EOF
+}
+
+nginx_common() {
+  local dir=$1
+  cat <<EOF
+worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 16000; }
+EOF
+}
+
+nginx_http_common() {
+  local dir=$1
+  cat <<EOF
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  client_max_body_size 16m;
+  client_body_buffer_size 1m;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+EOF
+}
+
+# Runs nginx from its own prefix with the given server block; prints its pid.
+start_nginx() {
+  local name=$1 port=$2 server=$3 dir=$WORK/$1
+  mkdir -p "$dir"
+  {
+    nginx_common "$dir"
+    echo "http {"
+    nginx_http_common "$dir"
+    echo "$server"
+    echo "}"
+  } >"$dir/nginx.conf"
+  nginx -p "$dir" -c "$dir/nginx.conf" 2>"$dir/stderr" &
+  PIDS+=($!)
+  wait_for_port "$port" "$!"
+}
+
+start_backend() {
+  BACKEND_PORT=$(free_port)
+  start_nginx backend "$BACKEND_PORT" "  server {
+    listen 127.0.0.1:$BACKEND_PORT;
+    location / { default_type application/json; return 200 '$(chat_body)'; }
+  }"
+}
+
+start_nginx_proxy() {
+  NGINX_PORT=$(free_port)
+  start_nginx proxy "$NGINX_PORT" "  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+    }
+  }"
+}
+
+# llm-d config: one worker, the given model entries (YAML list items).
+write_llmd_config() {
+  local file=$1 entries=$2
+  cat >"$file" <<EOF
+listen: 127.0.0.1:0
+workers: 1
+queue: {max_waiting: 20000, max_wait: 30s}
+retry_budget: {percent: 100%, min_retries: 1000000}
+health: {failures_to_eject: 1000000}
+models:
+$entries
+EOF
+}
+
+start_llmd() {
+  local name=$1 entries=$2
+  write_llmd_config "$WORK/$name.yaml" "$entries"
+  start_listening "$name" "$LLMD" --config "$WORK/$name.yaml" --listen 127.0.0.1:0 --log-level warn
+}
+
+# wrk against URL; prints "req/s p50_us p99_us errors".
+run_wrk() {
+  local threads=$1 conns=$2 duration=$3 url=$4
+  wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$BENCH_DIR/chat.lua" "$url" \
+    | sed -n 's/^BENCH //p'
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
+
+json_field() { sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" <<<"$1"; }
+
+ms() { awk -v us="$1" 'BEGIN {printf "%.2f", us / 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "—"; else printf "%.2f", a / b}'; }
+minus_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", (a - b) / 1000}'; }
+with_errors() { if [[ "$2" == 0 ]]; then echo "$1"; else echo "$1 ($2 err)"; fi; }
+
+row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
+
+# A row from three wrk results and a field index (1 req/s, 2 p50, 3 p99).
+wrk_row() {
+  local label=$1 field=$2 direct=$3 proxy=$4 llmd=$5
+  local d n l
+  d=$(cut -d' ' -f"$field" <<<"$direct")
+  n=$(cut -d' ' -f"$field" <<<"$proxy")
+  l=$(cut -d' ' -f"$field" <<<"$llmd")
+  if [[ "$field" == 1 ]]; then
+    row "$label" "$(with_errors "$d" "$(cut -d' ' -f4 <<<"$direct")")" \
+      "$(with_errors "$n" "$(cut -d' ' -f4 <<<"$proxy")")" \
+      "$(with_errors "$l" "$(cut -d' ' -f4 <<<"$llmd")")" "$(ratio "$l" "$d")" "$(ratio "$l" "$n")"
+  else
+    row "$label" "$(ms "$d")" "$(ms "$n")" "$(ms "$l")" "$(ratio "$l" "$d")" "$(ratio "$l" "$n")"
+  fi
+}
+
+measure_http() {
+  local direct=http://127.0.0.1:$BACKEND_PORT proxy=http://127.0.0.1:$NGINX_PORT llmd=http://$LLMD_ADDR
+  local target
+  for target in direct proxy llmd; do
+    A[$target]=$(run_wrk 2 64 "$DURATION" "${!target}")
+    B[$target]=$(run_wrk 1 1 "$DURATION" "${!target}")
+    C[$target]=$(BENCH_PROMPT_BYTES=204800 run_wrk 2 16 "$DURATION" "${!target}")
+  done
+}
+
+# One streaming run; prints streamload's JSON, plus CPU ticks and RSS growth of llm-d when a pid is given.
+stream_run() {
+  local addr=$1 streams=$2 ramp_ms=$3 pid=${4:-}
+  local ticks_before=0 rss_before=0 json
+  if [[ -n "$pid" ]]; then
+    ticks_before=$(cpu_ticks "$pid")
+    rss_before=$(status_kb "$pid" VmRSS)
+  fi
+  json=$("$STREAMLOAD" --target "$addr" --streams "$streams" --interval-ms "$TOKEN_INTERVAL_MS" \
+    --ramp-ms "$ramp_ms" --timeout-s $((ramp_ms / 1000 + 60)) || true)
+  if [[ -n "$pid" ]]; then
+    echo "$json $(($(cpu_ticks "$pid") - ticks_before)) $(($(status_kb "$pid" VmHWM) - rss_before))"
+  else
+    echo "$json 0 0"
+  fi
+}
+
+stream_cells() {
+  local result=$1 streams=$2 hz events ticks rss_kb json
+  hz=$(getconf CLK_TCK)
+  json=${result% * *}
+  ticks=$(awk '{print $(NF-1)}' <<<"$result")
+  rss_kb=$(awk '{print $NF}' <<<"$result")
+  events=$(json_field "$json" events)
+  STREAM_COMPLETED="$(json_field "$json" completed)/$streams (peak open $(json_field "$json" peak_open))"
+  STREAM_GAP=$(json_field "$json" extra_gap_p99_ms)
+  STREAM_TTFE=$(json_field "$json" first_event_p99_ms)
+  STREAM_CPU=$(awk -v t="$ticks" -v hz="$hz" -v e="$events" \
+    'BEGIN {if (e == 0) print "—"; else printf "%.1f", t / hz / e * 1e6}')
+  # Per stream open at the peak: under overload fewer than $streams are open at once.
+  STREAM_RSS=$(awk -v kb="$rss_kb" -v n="$(json_field "$json" peak_open)" \
+    'BEGIN {if (n == 0) print "—"; else printf "%.1f", kb / n}')
+}
+
+measure_streams() {
+  local streams=$1 ramp_ms=$2 direct via
+  direct=$(stream_run "$MOCK_ADDR" "$streams" "$ramp_ms")
+  start_llmd "llmd-stream-$streams" "  - name: bench
+    endpoint: http://$MOCK_ADDR/v1/chat/completions
+    max_concurrent: 20000"
+  via=$(stream_run "$STARTED_ADDR" "$streams" "$ramp_ms" "$STARTED_PID")
+  stop_pid "$STARTED_PID"
+
+  stream_cells "$direct" "$streams"
+  local d_done=$STREAM_COMPLETED d_gap=$STREAM_GAP d_ttfe=$STREAM_TTFE
+  stream_cells "$via" "$streams"
+  STREAM_ROWS+="$(row "d. $streams streams: completed" "$d_done" "—" "$STREAM_COMPLETED" "" "")
+$(row "d. $streams streams: p99 extra gap per event, ms" "$d_gap" "—" "$STREAM_GAP" "" "")
+$(row "d. $streams streams: p99 time to first event, ms" "$d_ttfe" "—" "$STREAM_TTFE" "" "")
+$(row "d. $streams streams: llm-d CPU s per million events" "" "—" "$STREAM_CPU" "" "")
+$(row "d. $streams streams: llm-d peak RSS growth per open stream, KiB" "" "—" "$STREAM_RSS" "" "")
+"
+}
+
+measure_failover() {
+  local closed_port entries
+  closed_port=$(free_port) # bound then closed by free_port: connecting to it is refused
+  start_llmd llmd-failover "  - name: bench
+    endpoint: http://127.0.0.1:$closed_port/v1/chat/completions
+    max_concurrent: 10000
+    retries: 0
+  - name: fallback
+    endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
+    max_concurrent: 10000"
+  FAILOVER=$(run_wrk 1 1 5s "http://$STARTED_ADDR")
+  stop_pid "$STARTED_PID"
+}
+
+print_table() {
+  echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  wrk_row "a. req/s, 64 connections" 1 "${A[direct]}" "${A[proxy]}" "${A[llmd]}"
+  wrk_row "a. p50 ms, 64 connections" 2 "${A[direct]}" "${A[proxy]}" "${A[llmd]}"
+  wrk_row "a. p99 ms, 64 connections" 3 "${A[direct]}" "${A[proxy]}" "${A[llmd]}"
+  wrk_row "b. p50 ms, 1 connection" 2 "${B[direct]}" "${B[proxy]}" "${B[llmd]}"
+  wrk_row "b. p99 ms, 1 connection" 3 "${B[direct]}" "${B[proxy]}" "${B[llmd]}"
+  local d50 d99
+  d50=$(cut -d' ' -f2 <<<"${B[direct]}")
+  d99=$(cut -d' ' -f3 <<<"${B[direct]}")
+  row "b. added p50 ms (minus direct)" "0" "$(minus_ms "$(cut -d' ' -f2 <<<"${B[proxy]}")" "$d50")" \
+    "$(minus_ms "$(cut -d' ' -f2 <<<"${B[llmd]}")" "$d50")" "" ""
+  row "b. added p99 ms (minus direct)" "0" "$(minus_ms "$(cut -d' ' -f3 <<<"${B[proxy]}")" "$d99")" \
+    "$(minus_ms "$(cut -d' ' -f3 <<<"${B[llmd]}")" "$d99")" "" ""
+  wrk_row "c. req/s, 200 KB prompts, 16 connections" 1 "${C[direct]}" "${C[proxy]}" "${C[llmd]}"
+  printf '%s' "$STREAM_ROWS"
+  local plain failover
+  plain=$(cut -d' ' -f2 <<<"${B[llmd]}")
+  failover=$(cut -d' ' -f2 <<<"$FAILOVER")
+  row "e. failover p50 ms, primary refuses (plain llm-d p50 in direct column)" "$(ms "$plain")" "—" \
+    "$(with_errors "$(ms "$failover")" "$(cut -d' ' -f4 <<<"$FAILOVER")")" "added $(minus_ms "$failover" "$plain")" ""
+}
+
+main() {
+  check_tools
+  ulimit -n "$(ulimit -Hn)"
+  WORK=$(mktemp -d /tmp/llmd-bench.XXXXXX)
+  chmod 755 "$WORK" # nginx workers run as nobody
+  trap cleanup EXIT
+
+  declare -gA A B C
+  start_backend
+  start_nginx_proxy
+  start_llmd llmd "  - name: bench
+    endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
+    max_concurrent: 10000"
+  LLMD_ADDR=$STARTED_ADDR
+  measure_http
+  measure_failover
+
+  start_listening mock "$MOCK" --listen 127.0.0.1:0 --threads 1 --log-level warn \
+    --tokens "$TOKENS" --token-interval "${TOKEN_INTERVAL_MS}ms"
+  MOCK_ADDR=$STARTED_ADDR
+  STREAM_ROWS=""
+  measure_streams 1000 500
+  measure_streams 8000 1500
+
+  print_table
+}
+
+main "$@"
