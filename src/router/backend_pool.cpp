@@ -11,6 +11,9 @@ namespace {
 
 // How much busier a slow replica counts when choosing where a new request goes.
 constexpr double slow_penalty = 4.0;
+// Below this difference in time to first byte, a replica is not slow whatever the ratio: a new
+// connection's handshake alone can triple a sub-millisecond time.
+constexpr double slow_margin_ms = 20.0;
 
 bool contains(const std::vector<int>* list, int value) {
   return list && std::find(list->begin(), list->end(), value) != list->end();
@@ -93,7 +96,9 @@ bool backend_pool::is_slow(const replica& r) const {
       ++counted;
     }
   }
-  return counted > 0 && own > r.entry->slow_factor * (others / counted);
+  if (counted == 0) return false;
+  const double typical = others / counted;
+  return own > r.entry->slow_factor * typical && own > typical + slow_margin_ms;
 }
 
 pick backend_pool::try_acquire(int group, time_point now, const pick_options& options) {

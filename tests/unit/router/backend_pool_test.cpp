@@ -153,5 +153,15 @@ TEST(backend_pool, slow_replicas_get_fewer_new_requests) {
   EXPECT_EQ(pool.replica_at(1).in_flight, 8);
 }
 
+TEST(backend_pool, differences_of_a_few_milliseconds_are_not_slowness) {
+  backend_pool pool(make({entry("a", 100), entry("a", 100)}, "a"));
+  pool.replica_at(0).health.succeeded(std::chrono::microseconds(1500));  // a fresh connection's first answer
+  pool.replica_at(1).health.succeeded(std::chrono::microseconds(300));
+  std::vector<lease> held;
+  for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
+  EXPECT_EQ(pool.replica_at(0).in_flight, 5);
+  EXPECT_EQ(pool.replica_at(1).in_flight, 5);
+}
+
 }  // namespace
 }  // namespace llmd::router
