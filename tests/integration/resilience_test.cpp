@@ -152,7 +152,8 @@ TEST(resilience, failures_eject_a_replica_and_it_returns_after_its_cooldown) {
 TEST(resilience, active_checks_eject_a_replica_whose_health_fails_and_traffic_shifts) {
   mock a("a");
   mock b("b");
-  const std::string check = "    health_check:\n      interval: 100ms\n      timeout: 50ms\n";
+  // Generous probe timeout: the chaos test may share the two cores with this one.
+  const std::string check = "    health_check:\n      interval: 300ms\n      timeout: 250ms\n";
   gateway llmd("models:\n" + entry("m", a, check) + entry("m", b, check));
   a.configure({{"health_status", 503}});
   ASSERT_TRUE(eventually([&] { return replica_state(llmd, "m#0")["state"] == "probe_failing"; }, 5s,
