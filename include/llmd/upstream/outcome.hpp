@@ -18,9 +18,6 @@ enum class outcome {
   malformed,           // not a valid HTTP/1.1 response
 };
 
-// Failures before the commit point that another replica or group may answer instead.
-constexpr bool is_retryable(outcome o) { return o != outcome::ok; }
-
 constexpr bool is_timeout(outcome o) { return o == outcome::timeout_first_byte || o == outcome::timeout_idle; }
 
 constexpr std::string_view describe(outcome o) {

@@ -33,7 +33,6 @@ class mock {
   }
   // A fresh process on the same port, with the same flags.
   void restart();
-  bool up() const { return proc_.has_value(); }
 
  private:
   std::string name_;

@@ -91,14 +91,6 @@ process::process(const std::string& binary, const std::vector<std::string>& args
 
 process::~process() { stop(); }
 
-bool process::running() const {
-  if (pid_ <= 0) return false;
-  siginfo_t info{};
-  // WNOWAIT: look without reaping, so stop() still owns the pid.
-  waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
-  return info.si_pid == 0;
-}
-
 void process::kill_now() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);

@@ -20,7 +20,6 @@ class process {
 
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }
-  bool running() const;
   // SIGKILL and reap: the process vanishes without closing anything gracefully.
   void kill_now();
   // SIGKILL now, in the destructor: a crash rather than a stop.
