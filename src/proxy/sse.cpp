@@ -1,6 +1,23 @@
 #include "llmd/proxy/sse.hpp"
 
+#include <cstring>
+
 namespace llmd::proxy {
+
+namespace {
+
+// The index of the first CR or LF at or after `from` (the chunk's size when there is none):
+// two memchr passes beat a byte loop, and streams rarely hold a CR at all.
+std::size_t line_end(std::string_view chunk, std::size_t from) {
+  const char* begin = chunk.data() + from;
+  const std::size_t span = chunk.size() - from;
+  const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', span));
+  const std::size_t before_lf = lf ? static_cast<std::size_t>(lf - begin) : span;
+  const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf));
+  return from + (cr ? static_cast<std::size_t>(cr - begin) : before_lf);
+}
+
+}  // namespace
 
 // The LF of a CRLF whose CR ended an event ("\r\r" + "\n", "\r\n\r" + "\n") is part of that
 // event's terminator: the spec's parser dispatches on the CR and then skips the LF, so it starts
@@ -15,8 +32,7 @@ std::size_t sse_boundary::feed(std::string_view chunk) {
     if (c != '\r' && c != '\n') {
       in_line_ = true;
       after_cr_ = false;
-      ++i;
-      while (i < n && chunk[i] != '\r' && chunk[i] != '\n') ++i;
+      i = line_end(chunk, i + 1);
       continue;
     }
     const bool continues_crlf = after_cr_ && c == '\n';
