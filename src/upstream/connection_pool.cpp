@@ -18,7 +18,11 @@ constexpr auto sweep_every = std::chrono::seconds(2);
 constexpr auto max_idle_time = std::chrono::seconds(60);
 
 // A server that closed an idle keep-alive connection (uvicorn does after 5 s) leaves it readable
-// with EOF; peeking catches that before a request is wasted on it.
+// with EOF; peeking catches that before a request is wasted on it. A connection idle for less
+// than `trust_for` is used without the peek (a syscall per request under load): should the
+// server have closed it anyway, the attempt fails without an answer and is made again on a
+// fresh connection.
+constexpr auto trust_for = std::chrono::seconds(1);
 bool still_open(tcp::socket& s) {
   char byte;
   const auto n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -32,10 +36,12 @@ net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& ur
   if (!fresh) {
     if (auto it = idle_.find(key_of(url)); it != idle_.end()) {
       auto& list = it->second;
+      const auto recent = std::chrono::steady_clock::now() - trust_for;
       while (!list.empty()) {
+        const bool trusted = list.back().since >= recent;
         boost::beast::tcp_stream stream = std::move(list.back().stream);
         list.pop_back();
-        if (still_open(stream.socket())) co_return acquired{{}, connection{std::move(stream), true}};
+        if (trusted || still_open(stream.socket())) co_return acquired{{}, connection{std::move(stream), true}};
       }
     }
   }
