@@ -56,6 +56,8 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
   socket.set_option(net::ip::tcp::no_delay(true));
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
+  buffer.reserve(4096);
   const auto tuple = net::as_tuple(net::use_awaitable);
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;

@@ -2,13 +2,14 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+#include <array>
+#include <charconv>
+#include <span>
 
 namespace llmd::proxy {
 
 namespace net = boost::asio;
-namespace bhttp = boost::beast::http;
 
 namespace {
 
@@ -17,15 +18,32 @@ constexpr std::size_t hold_limit = 1024 * 1024;
 
 }  // namespace
 
-net::awaitable<bool> body_writer::write(std::string_view data) {
-  if (data.empty()) co_return true;
-  res_.body().data = const_cast<char*>(data.data());
-  res_.body().size = data.size();
-  res_.body().more = true;
+net::awaitable<bool> body_writer::write(std::string_view data, bool last) {
+  static constexpr std::string_view crlf = "\r\n";
+  static constexpr std::string_view last_chunk = "0\r\n\r\n";
+  std::array<net::const_buffer, 5> out;
+  std::size_t n = 0;
+  if (!head_.empty()) out[n++] = net::buffer(head_);
+  char size_line[sizeof(std::size_t) * 2 + 2];  // "<size in hex>\r\n"
+  if (!data.empty() && chunked_) {
+    char* end = std::to_chars(size_line, size_line + sizeof(size_line) - 2, data.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    out[n++] = net::buffer(size_line, static_cast<std::size_t>(end - size_line));
+    out[n++] = net::buffer(data);
+    out[n++] = net::buffer(crlf);
+  } else if (!data.empty()) {
+    out[n++] = net::buffer(data);
+  }
+  if (last && chunked_) out[n++] = net::buffer(last_chunk);
+  if (n == 0) co_return true;
   client_.expires_after(timeout_);
-  auto [ec, n] = co_await bhttp::async_write(client_, out_, net::as_tuple(net::use_awaitable));
-  co_return !ec || ec == bhttp::error::need_buffer;
+  auto [ec, written] = co_await net::async_write(client_, std::span(out.data(), n), net::as_tuple(net::use_awaitable));
+  head_.clear();
+  co_return !ec;
 }
+
+net::awaitable<bool> body_writer::send_head() { co_return co_await write({}); }
 
 net::awaitable<bool> body_writer::put(std::string_view piece) {
   if (!sse_) co_return co_await write(piece);
@@ -36,7 +54,7 @@ net::awaitable<bool> body_writer::put(std::string_view piece) {
   }
   if (whole == 0) {
     held_.append(piece);
-    if (held_.size() <= hold_limit) co_return true;
+    if (held_.size() <= hold_limit) co_return co_await send_head();
     sent_on_boundary_ = false;
     const bool ok = co_await write(held_);
     held_.clear();
@@ -50,18 +68,10 @@ net::awaitable<bool> body_writer::put(std::string_view piece) {
 }
 
 net::awaitable<bool> body_writer::finish() {
-  if (!held_.empty()) {
-    const bool sent = co_await write(held_);
-    if (!sent) co_return false;
-    held_.clear();
-  }
-  res_.body().data = nullptr;
-  res_.body().size = 0;
-  res_.body().more = false;
-  client_.expires_after(timeout_);
-  auto [ec, n] = co_await bhttp::async_write(client_, out_, net::as_tuple(net::use_awaitable));
+  const bool sent = co_await write(held_, true);
+  held_.clear();
   client_.expires_never();
-  co_return !ec;
+  co_return sent;
 }
 
 net::awaitable<bool> body_writer::fail(const http::openai_error& error) {

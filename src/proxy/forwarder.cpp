@@ -1,10 +1,11 @@
 #include "llmd/proxy/forwarder.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "llmd/proxy/body_writer.hpp"
+#include "llmd/proxy/client_watch.hpp"
 #include "llmd/proxy/context_window.hpp"
 #include "llmd/proxy/failures.hpp"
 #include "llmd/proxy/headers.hpp"
@@ -29,8 +31,8 @@ namespace {
 
 constexpr auto tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t upstream_header_limit = 64 * 1024;
-// Bytes a client may send ahead (pipelining) while its previous request is in flight.
-constexpr std::size_t pipeline_limit = 64 * 1024;
+// Room for a whole short answer (header and body) in one read; 512 bytes, the default, splits it.
+constexpr std::size_t upstream_read_size = 4096;
 
 double unit_random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -59,27 +61,6 @@ outcome classify_error(const boost::system::error_code& ec, bool reading_body) {
     return outcome::malformed;
   }
   return outcome::reset;
-}
-
-// Runs beside the request: reads the client socket so a disconnect is seen at once (not at the
-// next write), keeping any pipelined bytes for the session.
-net::awaitable<void> watch_client(http::exchange& ex, cancel_state* cancel) {
-  auto& socket = ex.client.socket();
-  for (;;) {
-    if (ex.client_buffer.size() >= pipeline_limit) {
-      net::steady_timer forever(socket.get_executor(), net::steady_timer::time_point::max());
-      co_await forever.async_wait(tuple);
-      co_return;
-    }
-    auto [ec, n] = co_await socket.async_read_some(ex.client_buffer.prepare(4096), tuple);
-    if (ec == net::error::operation_aborted) co_return;
-    if (ec) {
-      cancel->client_gone = true;
-      if (cancel->upstream) cancel->upstream->socket().close(ec);
-      co_return;
-    }
-    ex.client_buffer.commit(n);
-  }
 }
 
 std::string upstream_target(const config::model_entry& entry, std::string_view client_target) {
@@ -124,18 +105,25 @@ net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, co
 }  // namespace
 
 net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
-  using namespace net::experimental::awaitable_operators;
   cancel_state cancel;
   pool_.budget().request_started(clock::now());
-  auto done = co_await (run_chain(ex, fields, group, &cancel) || watch_client(ex, &cancel));
-  if (done.index() == 1) co_return false;
-  co_return std::get<0>(done);
+  client_watch watch(ex, cancel);
+  bool keep = false;
+  std::exception_ptr failure;
+  try {
+    keep = co_await run_chain(ex, fields, group, &cancel);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // The watch's handler refers to this frame: it must end before the frame does.
+  co_await watch.stop();
+  if (failure) std::rethrow_exception(failure);
+  co_return keep && !cancel.client_gone;
 }
 
 net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fields& fields, int group,
                                           cancel_state* cancel) {
-  // Cancellation arrives as a closed upstream socket or an aborted timer, handled as a value.
-  co_await net::this_coro::throw_if_cancelled(false);
+  if (cancel->client_gone) co_return false;
   const auto start = clock::now();
   const auto& chain = pool_.groups()[group].chain;
   retry_state state(pool_.groups().size());
@@ -155,7 +143,7 @@ net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request
     // Some group of the chain was full: wait for a slot rather than fail, within the queue's bounds.
     if (!full) break;
     const auto& queue_settings = pool_.settings().queue;
-    if (!co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued)) {
+    if (!co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued, cancel->stop.slot())) {
       if (cancel->client_gone) co_return false;
       break;
     }
@@ -190,7 +178,8 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
       if (clock::now() + wait >= deadline) co_return group_end::exhausted;
       const auto executor = co_await net::this_coro::executor;
       net::steady_timer pause(executor, wait);
-      co_await pause.async_wait(tuple);
+      co_await pause.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), tuple));
+      cancel->stop.slot().clear();
       if (cancel->client_gone) co_return group_end::stopped;
       backed_off = true;
       continue;
@@ -342,6 +331,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     boost::system::error_code ec = wec;
     if (!ec) {
       call.buffer.clear();
+      call.buffer.reserve(upstream_read_size);
       call.parser.emplace();
       call.parser->header_limit(upstream_header_limit);
       call.parser->body_limit(boost::none);
@@ -368,7 +358,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   auto& upstream_res = parser.get();
   auto& upstream = call.conn->stream;
 
-  bhttp::response<bhttp::buffer_body> res{upstream_res.result(), ex.req.version()};
+  bhttp::response<bhttp::empty_body> res{upstream_res.result(), ex.req.version()};
   copy_response_headers(upstream_res.base(), res.base());
   res.set("x-request-id", ex.request_id);
   res.set("x-llmd-backend", backend.id);
@@ -385,13 +375,12 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   }
   res.keep_alive(keep);
   const bool sse = is_event_stream(upstream_res.base());
-  res.body().data = nullptr;
-  res.body().more = true;
-  bhttp::response_serializer<bhttp::buffer_body> serializer{res};
-  ex.client.expires_after(ex.write_timeout);
-  auto [hec, hn] = co_await bhttp::async_write_header(ex.client, serializer, tuple);
-  if (hec) co_return false;
-  body_writer out(ex.client, res, serializer, ex.write_timeout, sse);
+  body_writer out(ex.client, response_head(res.base()), res.chunked(), ex.write_timeout, sse);
+  // The header waits for the first piece of the body only when that piece is already here.
+  if (call.buffer.size() == 0 && !parser.is_done()) {
+    const bool sent = co_await out.send_head();
+    if (!sent) co_return false;
+  }
 
   std::array<char, 16 * 1024> chunk;
   boost::system::error_code broken;

@@ -28,29 +28,33 @@ bool hop_by_hop(field f) {
 }
 
 // Headers named in Connection are hop-by-hop too.
-bool named_in_connection(const bhttp::fields& in, std::string_view name) {
-  auto it = in.find(field::connection);
-  if (it == in.end()) return false;
-  for (auto token : bhttp::token_list(it->value())) {
+bool named_in(std::string_view connection, std::string_view name) {
+  for (auto token : bhttp::token_list(connection)) {
     if (boost::beast::iequals(token, name)) return true;
   }
   return false;
 }
 
-bool passes(const bhttp::fields& in, const bhttp::fields::value_type& h) {
-  return !hop_by_hop(h.name()) && !named_in_connection(in, h.name_string());
+std::string_view connection_of(const bhttp::fields& in) {
+  auto it = in.find(field::connection);
+  return it == in.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+bool passes(std::string_view connection, const bhttp::fields::value_type& h) {
+  return !hop_by_hop(h.name()) && (connection.empty() || !named_in(connection, h.name_string()));
 }
 
 }  // namespace
 
 void copy_request_headers(const bhttp::fields& in, const config::model_entry& entry, bhttp::fields& out) {
+  const auto connection = connection_of(in);
   for (const auto& h : in) {
     const auto f = h.name();
     // Expect was answered by llm-d; Accept-Encoding is dropped so the body stays plain text the
     // relay can frame errors into.
     if (f == field::host || f == field::expect || f == field::accept_encoding) continue;
     if (f == field::authorization && entry.api_key) continue;
-    if (passes(in, h)) out.insert(h.name_string(), h.value());
+    if (passes(connection, h)) out.insert(h.name_string(), h.value());
   }
   const auto& url = entry.url;
   std::string host = url.host.find(':') == std::string::npos ? url.host : '[' + url.host + ']';
@@ -61,9 +65,32 @@ void copy_request_headers(const bhttp::fields& in, const config::model_entry& en
 }
 
 void copy_response_headers(const bhttp::fields& in, bhttp::fields& out) {
+  const auto connection = connection_of(in);
   for (const auto& h : in) {
-    if (passes(in, h)) out.insert(h.name_string(), h.value());
+    if (passes(connection, h)) out.insert(h.name_string(), h.value());
   }
+}
+
+std::string response_head(const bhttp::response_header<>& head) {
+  const auto status = std::to_string(head.result_int());
+  const std::string_view reason = head.reason();
+  std::size_t size = 9 + status.size() + 1 + reason.size() + 2 + 2;
+  for (const auto& h : head) size += h.name_string().size() + 2 + h.value().size() + 2;
+  std::string out;
+  out.reserve(size);
+  out += head.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += status;
+  out += ' ';
+  out += reason;
+  out += "\r\n";
+  for (const auto& h : head) {
+    out += h.name_string();
+    out += ": ";
+    out += h.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
 }
 
 }  // namespace llmd::proxy

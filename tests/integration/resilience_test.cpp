@@ -270,5 +270,22 @@ TEST(resilience, a_client_that_leaves_the_queue_gives_its_place_back) {
   EXPECT_EQ(slow.stats()["requests"], 1);  // the one that left never reached the backend
 }
 
+TEST(resilience, a_client_that_leaves_after_queueing_cancels_its_upstream_request) {
+  mock slow("slow", {"--delay", "1s"});
+  gateway llmd("models:\n" + entry("m", slow, "    max_concurrent: 1\n"));
+  std::thread running([&] { llmd.post("/v1/chat/completions", chat_body("m")); });
+  EXPECT_TRUE(eventually([&] { return slow.stats()["in_flight"] == 1; }, 5s, "the first request running"));
+  {
+    connection leaving(llmd.port());
+    leaving.send("POST", "/v1/chat/completions", chat_body("m"));
+    // It waits in the queue, then reaches the backend once the first request is done.
+    EXPECT_TRUE(eventually([&] { return slow.stats()["requests"] == 2; }, 5s, "the queued request sent"));
+  }
+  EXPECT_TRUE(eventually([&] { return slow.stats()["in_flight"] == 0; }, 2s, "the upstream request cancelled"));
+  running.join();
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  EXPECT_EQ(replica_state(llmd, "m")["in_flight"], 0);
+}
+
 }  // namespace
 }  // namespace llmd::test

@@ -5,8 +5,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,15 +14,16 @@
 
 namespace llmd::proxy {
 
+// It frames the body itself (chunked or as is, as the response header says), one gather write per
+// piece, and sends the header with the first piece: a short answer leaves in a single write.
 class body_writer {
  public:
-  using response = boost::beast::http::response<boost::beast::http::buffer_body>;
-  using serializer = boost::beast::http::response_serializer<boost::beast::http::buffer_body>;
+  // `head` is the response header as response_head() writes it.
+  body_writer(boost::beast::tcp_stream& client, std::string head, bool chunked, config::duration timeout, bool sse)
+      : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse) {}
 
-  // `res` is the response whose header `out` already wrote.
-  body_writer(boost::beast::tcp_stream& client, response& res, serializer& out, config::duration timeout, bool sse)
-      : client_(client), res_(res), out_(out), timeout_(timeout), sse_(sse) {}
-
+  // Sends the header now, when no piece of the body is at hand to go with it.
+  boost::asio::awaitable<bool> send_head();
   // Sends what may go now of the next piece; false when the client is gone.
   boost::asio::awaitable<bool> put(std::string_view piece);
   // The upstream ended cleanly: anything held goes too, then the end of the body.
@@ -34,11 +33,12 @@ class body_writer {
   boost::asio::awaitable<bool> fail(const http::openai_error& error);
 
  private:
-  boost::asio::awaitable<bool> write(std::string_view data);
+  // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
+  boost::asio::awaitable<bool> write(std::string_view data, bool last = false);
 
   boost::beast::tcp_stream& client_;
-  response& res_;
-  serializer& out_;
+  std::string head_;  // until sent
+  bool chunked_;
   config::duration timeout_;
   bool sse_;
   sse_boundary events_;

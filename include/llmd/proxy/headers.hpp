@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <string>
 #include <string_view>
 
 #include "llmd/config/config.hpp"
@@ -17,5 +19,9 @@ void copy_request_headers(const boost::beast::http::fields& in, const config::mo
 // Adds to `out` the upstream's response headers that go to the client (framing excluded: the
 // relay sets Content-Length or chunked itself).
 void copy_response_headers(const boost::beast::http::fields& in, boost::beast::http::fields& out);
+
+// The response header as it goes on the wire, status line to the empty line, so that it can
+// leave in one write with the first piece of the body.
+std::string response_head(const boost::beast::http::response_header<>& head);
 
 }  // namespace llmd::proxy

@@ -2,6 +2,7 @@
 // across its attempts.
 #pragma once
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -47,10 +48,12 @@ struct retry_state {
   const std::vector<std::string>* context_groups = nullptr;
 };
 
-// Shared by the request and the watch on its client: whoever learns first that the client is
-// gone closes the upstream connection in use, which ends any pending upstream operation.
+// Shared by the request and the watch on its client: when the client is gone the watch closes
+// the upstream connection in use, which ends any pending upstream operation, and emits `stop`,
+// which ends any wait bound to it.
 struct cancel_state {
   boost::beast::tcp_stream* upstream = nullptr;
+  boost::asio::cancellation_signal stop;
   bool client_gone = false;
 };
 

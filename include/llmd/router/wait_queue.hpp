@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <memory>
@@ -29,8 +30,10 @@ class wait_queue {
 
   // Waits until a slot of `groups` may be free (true: try again) or `deadline` passes (false).
   // Also false at once when max_waiting requests are already waiting. `front` puts a request
-  // that was woken but lost its slot to a newcomer back at the head of the line.
-  boost::asio::awaitable<bool> wait(const std::vector<int>& groups, time_point deadline, bool front = false);
+  // that was woken but lost its slot to a newcomer back at the head of the line. A cancellation
+  // on `slot` ends the wait (false).
+  boost::asio::awaitable<bool> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
+                                    boost::asio::cancellation_slot slot = {});
 
   // A slot of `group` was released.
   void slot_freed(int group);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sstream>
+
 namespace llmd::proxy {
 namespace {
 
@@ -76,6 +80,30 @@ TEST(headers, response_keeps_everything_but_framing_and_hop_by_hop) {
   EXPECT_EQ(out["x-ratelimit-remaining-requests"], "99");
   EXPECT_EQ(out.count(bhttp::field::transfer_encoding), 0u);
   EXPECT_EQ(out.count(bhttp::field::connection), 0u);
+}
+
+TEST(headers, response_head_is_what_beast_would_write) {
+  for (unsigned version : {10u, 11u}) {
+    bhttp::response<bhttp::empty_body> head;
+    head.version(version);
+    head.result(bhttp::status::too_many_requests);
+    head.set(bhttp::field::content_type, "application/json");
+    head.set("x-request-id", "abc");
+    head.chunked(version == 11);
+    head.keep_alive(true);
+    std::ostringstream beast_wrote;
+    beast_wrote << head;
+    const auto message = beast_wrote.str();
+    EXPECT_EQ(response_head(head.base()), message.substr(0, message.find("\r\n\r\n") + 4)) << "HTTP/" << version / 10 << '.' << version % 10;
+  }
+}
+
+TEST(headers, response_head_keeps_an_upstream_reason_phrase) {
+  bhttp::response<bhttp::empty_body> head;
+  head.result(599);
+  head.reason("Model Melted");
+  head.content_length(0);
+  EXPECT_EQ(response_head(head.base()), "HTTP/1.1 599 Model Melted\r\nContent-Length: 0\r\n\r\n");
 }
 
 }  // namespace
