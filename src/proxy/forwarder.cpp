@@ -321,7 +321,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
       call.result = until(deadline).count() <= 0 ? outcome::timeout_first_byte : outcome::connect_failed;
       co_return;
     }
-    call.conn.emplace(std::move(got.conn));
+    call.conn = std::move(got.conn);
     cancel->upstream = &call.conn->stream;
     auto& stream = call.conn->stream;
     stream.expires_after(bounded(entry.timeout.first_byte, deadline));
@@ -405,8 +405,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   if (!broken) {
     if (parser.keep_alive() && call.buffer.size() == 0) {
       cancel->upstream = nullptr;
-      connections_.release(backend.entry->url, std::move(*call.conn));
-      call.conn.reset();
+      connections_.release(backend.entry->url, std::move(call.conn));
     }
     const bool finished = co_await out.finish();
     co_return finished && keep;

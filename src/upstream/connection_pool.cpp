@@ -39,36 +39,33 @@ net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& ur
       const auto recent = std::chrono::steady_clock::now() - trust_for;
       while (!list.empty()) {
         const bool trusted = list.back().since >= recent;
-        boost::beast::tcp_stream stream = std::move(list.back().stream);
+        auto conn = std::move(list.back().conn);
         list.pop_back();
-        if (trusted || still_open(stream.socket())) co_return acquired{{}, connection{std::move(stream), true}};
+        if (trusted || still_open(conn->stream.socket())) {
+          conn->reused = true;
+          co_return acquired{{}, std::move(conn)};
+        }
       }
     }
   }
-  acquired result{{}, connection{boost::beast::tcp_stream(io_), false}};
+  auto conn = std::make_unique<connection>(io_);
   tcp::resolver resolver(io_);
   auto [rec, endpoints] =
       co_await resolver.async_resolve(url.host, url.port, net::as_tuple(net::use_awaitable));
-  if (rec) {
-    result.error = rec;
-    co_return result;
-  }
-  result.conn.stream.expires_after(timeout);
-  auto [cec, ep] = co_await result.conn.stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
-  result.conn.stream.expires_never();
-  if (cec) {
-    result.error = cec;
-    co_return result;
-  }
-  result.conn.stream.socket().set_option(tcp::no_delay(true));
-  co_return result;
+  if (rec) co_return acquired{rec, nullptr};
+  conn->stream.expires_after(timeout);
+  auto [cec, ep] = co_await conn->stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+  conn->stream.expires_never();
+  if (cec) co_return acquired{cec, nullptr};
+  conn->stream.socket().set_option(tcp::no_delay(true));
+  co_return acquired{{}, std::move(conn)};
 }
 
-void connection_pool::release(const config::upstream_url& url, connection conn) {
+void connection_pool::release(const config::upstream_url& url, connection_ptr conn) {
   auto& list = idle_[key_of(url)];
   if (list.size() >= max_idle_) return;
-  conn.stream.expires_never();
-  list.push_back({std::move(conn.stream), std::chrono::steady_clock::now()});
+  conn->stream.expires_never();
+  list.push_back({std::move(conn), std::chrono::steady_clock::now()});
   sweep_later();
 }
 
@@ -87,13 +84,9 @@ void connection_pool::sweep() {
   const auto too_old = std::chrono::steady_clock::now() - max_idle_time;
   bool any_left = false;
   for (auto& [key, list] : idle_) {
-    // Rebuilt rather than erased from: streams can be moved into place, not assigned over.
-    std::vector<idle_connection> kept;
-    kept.reserve(list.size());
-    for (auto& c : list) {
-      if (c.since >= too_old && still_open(c.stream.socket())) kept.push_back(std::move(c));
-    }
-    list = std::move(kept);
+    std::erase_if(list, [&](const idle_connection& c) {
+      return c.since < too_old || !still_open(c.conn->stream.socket());
+    });
     any_left = any_left || !list.empty();
   }
   if (any_left) sweep_later();

@@ -18,7 +18,7 @@
 namespace llmd::proxy {
 
 struct upstream_call {
-  std::optional<upstream::connection> conn;
+  upstream::connection_ptr conn;
   boost::beast::flat_buffer buffer;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
   upstream::outcome result = upstream::outcome::connect_failed;

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <memory>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
@@ -20,13 +21,17 @@
 namespace llmd::upstream {
 
 struct connection {
+  explicit connection(boost::asio::io_context& io) : stream(io) {}
   boost::beast::tcp_stream stream;
   bool reused = false;
 };
 
+// Connections move by pointer: moving a tcp_stream allocates a new one inside.
+using connection_ptr = std::unique_ptr<connection>;
+
 struct acquired {
-  boost::system::error_code error;  // set: no connection; stream is unusable
-  connection conn;
+  boost::system::error_code error;  // set: conn is null
+  connection_ptr conn;
 };
 
 class connection_pool {
@@ -39,11 +44,11 @@ class connection_pool {
                                            bool fresh = false);
 
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
-  void release(const config::upstream_url& url, connection conn);
+  void release(const config::upstream_url& url, connection_ptr conn);
 
  private:
   struct idle_connection {
-    boost::beast::tcp_stream stream;
+    connection_ptr conn;
     std::chrono::steady_clock::time_point since;
   };
 
