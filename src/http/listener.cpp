@@ -21,6 +21,8 @@ namespace {
 
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+constexpr int accept_batch = 1024;
+
 }  // namespace
 
 tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const std::string& port,
@@ -50,6 +52,14 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits,
       continue;
     }
     net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h), net::detached);
+    // Drain what else is queued: one accept per pass of a loop busy with thousands of streams
+    // lets the listen queue overflow under a burst of connects, and the kernel drops them.
+    boost::system::error_code more_ec;
+    acceptor.non_blocking(true, more_ec);
+    for (int i = 0; i < accept_batch && !more_ec; ++i) {
+      tcp::socket more = acceptor.accept(more_ec);
+      if (!more_ec) net::co_spawn(acceptor.get_executor(), run_session(std::move(more), limits, h), net::detached);
+    }
   }
 }
 
