@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -303,14 +304,9 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     body = rewritten;
   }
 
-  bhttp::request<bhttp::buffer_body> req{ex.req.method(), upstream_target(entry, ex.req.target()), 11};
-  copy_request_headers(ex.req.base(), entry, req.base());
-  req.set("x-request-id", ex.request_id);
-  req.keep_alive(true);
-  req.content_length(body.size());
-  req.body().data = const_cast<char*>(body.data());
-  req.body().size = body.size();
-  req.body().more = false;
+  const auto head = request_head(ex.req.base(), upstream_target(entry, ex.req.target()), entry, ex.request_id,
+                                 body.size());
+  const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
@@ -326,8 +322,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     auto& stream = call.conn->stream;
     stream.expires_after(bounded(entry.timeout.first_byte, deadline));
 
-    bhttp::request_serializer<bhttp::buffer_body> serializer{req};
-    auto [wec, wn] = co_await bhttp::async_write(stream, serializer, tuple);
+    auto [wec, wn] = co_await net::async_write(stream, request, tuple);
     boost::system::error_code ec = wec;
     if (!ec) {
       call.buffer.clear();

@@ -46,7 +46,33 @@ bool passes(std::string_view connection, const bhttp::fields::value_type& h) {
 
 }  // namespace
 
-void copy_request_headers(const bhttp::fields& in, const config::model_entry& entry, bhttp::fields& out) {
+namespace {
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+bool set_by_llmd(const config::model_entry& entry, std::string_view name) {
+  if (boost::beast::iequals(name, "x-request-id")) return true;
+  for (const auto& h : entry.headers) {
+    if (boost::beast::iequals(name, h.name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string request_head(const bhttp::request_header<>& in, std::string_view target, const config::model_entry& entry,
+                         std::string_view request_id, std::size_t content_length) {
+  std::string out;
+  out.reserve(512);
+  out += in.method_string();
+  out += ' ';
+  out += target;
+  out += " HTTP/1.1\r\n";
   const auto connection = connection_of(in);
   for (const auto& h : in) {
     const auto f = h.name();
@@ -54,14 +80,18 @@ void copy_request_headers(const bhttp::fields& in, const config::model_entry& en
     // relay can frame errors into.
     if (f == field::host || f == field::expect || f == field::accept_encoding) continue;
     if (f == field::authorization && entry.api_key) continue;
-    if (passes(connection, h)) out.insert(h.name_string(), h.value());
+    if (passes(connection, h) && !set_by_llmd(entry, h.name_string())) append_field(out, h.name_string(), h.value());
   }
   const auto& url = entry.url;
   std::string host = url.host.find(':') == std::string::npos ? url.host : '[' + url.host + ']';
   if (url.port != "80") host += ':' + url.port;
-  out.set(field::host, host);
-  for (const auto& h : entry.headers) out.set(h.name, h.value);
-  if (entry.api_key) out.set(field::authorization, "Bearer " + *entry.api_key);
+  append_field(out, "Host", host);
+  for (const auto& h : entry.headers) append_field(out, h.name, h.value);
+  if (entry.api_key) append_field(out, "Authorization", "Bearer " + *entry.api_key);
+  append_field(out, "x-request-id", request_id);
+  append_field(out, "Content-Length", std::to_string(content_length));
+  out += "\r\n";
+  return out;
 }
 
 void copy_response_headers(const bhttp::fields& in, bhttp::fields& out) {
