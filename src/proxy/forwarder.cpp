@@ -32,8 +32,6 @@ namespace {
 
 constexpr auto tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t upstream_header_limit = 64 * 1024;
-// Room for a whole short answer (header and body) in one read; 512 bytes, the default, splits it.
-constexpr std::size_t upstream_read_size = 4096;
 
 double unit_random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -90,7 +88,7 @@ net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, co
     upstream_res.body().data = chunk.data();
     upstream_res.body().size = chunk.size();
     call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.buffer, parser, tuple);
+    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, tuple);
     if (ec == bhttp::error::need_buffer) ec = {};
     body.append(chunk.data(), chunk.size() - upstream_res.body().size);
     if (ec || body.size() > limit) co_return std::nullopt;
@@ -325,12 +323,11 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     auto [wec, wn] = co_await net::async_write(stream, request, tuple);
     boost::system::error_code ec = wec;
     if (!ec) {
-      call.buffer.clear();
-      call.buffer.reserve(upstream_read_size);
+      call.conn->buffer.clear();
       call.parser.emplace();
       call.parser->header_limit(upstream_header_limit);
       call.parser->body_limit(boost::none);
-      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.buffer, *call.parser, tuple);
+      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, tuple);
       ec = rec;
     }
     if (cancel->client_gone) co_return;
@@ -353,26 +350,20 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   auto& upstream_res = parser.get();
   auto& upstream = call.conn->stream;
 
-  bhttp::response<bhttp::empty_body> res{upstream_res.result(), ex.req.version()};
-  copy_response_headers(upstream_res.base(), res.base());
-  res.set("x-request-id", ex.request_id);
-  res.set("x-llmd-backend", backend.id);
-  res.set("x-llmd-attempts", std::to_string(attempts));
-  bool keep = ex.req.keep_alive();
-  if (auto length = parser.content_length()) {
-    res.content_length(*length);
+  relay_fields add{ex.req.version(), ex.request_id, backend.id, attempts, std::nullopt, false, ex.req.keep_alive()};
+  if (const auto length = parser.content_length()) {
+    add.content_length = *length;
   } else if (parser.is_done()) {
-    res.content_length(0);
+    add.content_length = 0;
   } else if (ex.req.version() >= 11) {
-    res.chunked(true);
+    add.chunked = true;
   } else {
-    keep = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection does
+    add.keep_alive = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection does
   }
-  res.keep_alive(keep);
   const bool sse = is_event_stream(upstream_res.base());
-  body_writer out(ex.client, response_head(res.base()), res.chunked(), ex.write_timeout, sse);
+  body_writer out(ex.client, relayed_head(upstream_res.base(), add), add.chunked, ex.write_timeout, sse);
   // The header waits for the first piece of the body only when that piece is already here.
-  if (call.buffer.size() == 0 && !parser.is_done()) {
+  if (call.conn->buffer.size() == 0 && !parser.is_done()) {
     const bool sent = co_await out.send_head();
     if (!sent) co_return false;
   }
@@ -383,7 +374,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
     upstream_res.body().data = chunk.data();
     upstream_res.body().size = chunk.size();
     upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.buffer, parser, tuple);
+    auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, tuple);
     if (rec == bhttp::error::need_buffer) rec = {};
     const std::size_t got = chunk.size() - upstream_res.body().size;
     if (got > 0) {
@@ -398,12 +389,12 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   }
   if (cancel->client_gone) co_return false;
   if (!broken) {
-    if (parser.keep_alive() && call.buffer.size() == 0) {
+    if (parser.keep_alive() && call.conn->buffer.size() == 0) {
       cancel->upstream = nullptr;
       connections_.release(backend.entry->url, std::move(call.conn));
     }
     const bool finished = co_await out.finish();
-    co_return finished && keep;
+    co_return finished && add.keep_alive;
   }
 
   const auto why = classify_error(broken, true);
@@ -419,7 +410,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   // The stream ends well framed, so the connection stays usable.
   const auto type = upstream::is_timeout(why) ? "timeout_error" : "api_error";
   const bool ended = co_await out.fail({message, type, "upstream_broken", ""});
-  co_return ended && keep;
+  co_return ended && add.keep_alive;
 }
 
 }  // namespace llmd::proxy

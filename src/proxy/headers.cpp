@@ -101,24 +101,33 @@ void copy_response_headers(const bhttp::fields& in, bhttp::fields& out) {
   }
 }
 
-std::string response_head(const bhttp::response_header<>& head) {
-  const auto status = std::to_string(head.result_int());
-  const std::string_view reason = head.reason();
-  std::size_t size = 9 + status.size() + 1 + reason.size() + 2 + 2;
-  for (const auto& h : head) size += h.name_string().size() + 2 + h.value().size() + 2;
+std::string relayed_head(const bhttp::response_header<>& upstream, const relay_fields& add) {
   std::string out;
-  out.reserve(size);
-  out += head.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += status;
+  out.reserve(512);
+  out += add.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(upstream.result_int());
   out += ' ';
-  out += reason;
+  out += upstream.reason();
   out += "\r\n";
-  for (const auto& h : head) {
-    out += h.name_string();
-    out += ": ";
-    out += h.value();
-    out += "\r\n";
+  const auto connection = connection_of(upstream);
+  for (const auto& h : upstream) {
+    const auto name = h.name_string();
+    if (!passes(connection, h) || boost::beast::iequals(name, "x-request-id") ||
+        boost::beast::iequals(name, "x-llmd-backend") || boost::beast::iequals(name, "x-llmd-attempts")) {
+      continue;
+    }
+    append_field(out, name, h.value());
   }
+  append_field(out, "x-request-id", add.request_id);
+  append_field(out, "x-llmd-backend", add.backend);
+  append_field(out, "x-llmd-attempts", std::to_string(add.attempts));
+  if (add.content_length) {
+    append_field(out, "Content-Length", std::to_string(*add.content_length));
+  } else if (add.chunked) {
+    append_field(out, "Transfer-Encoding", "chunked");
+  }
+  if (add.version == 10 && add.keep_alive) append_field(out, "Connection", "keep-alive");
+  if (add.version != 10 && !add.keep_alive) append_field(out, "Connection", "close");
   out += "\r\n";
   return out;
 }

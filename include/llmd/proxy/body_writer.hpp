@@ -18,7 +18,7 @@ namespace llmd::proxy {
 // piece, and sends the header with the first piece: a short answer leaves in a single write.
 class body_writer {
  public:
-  // `head` is the response header as response_head() writes it.
+  // `head` is the response header as relayed_head() writes it.
   body_writer(boost::beast::tcp_stream& client, std::string head, bool chunked, config::duration timeout, bool sse)
       : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse) {}
 

@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,8 +24,20 @@ std::string request_head(const boost::beast::http::request_header<>& in, std::st
 // relay sets Content-Length or chunked itself).
 void copy_response_headers(const boost::beast::http::fields& in, boost::beast::http::fields& out);
 
-// The response header as it goes on the wire, status line to the empty line, so that it can
-// leave in one write with the first piece of the body.
-std::string response_head(const boost::beast::http::response_header<>& head);
+// What the relay puts into the header of an upstream's answer on its way to the client.
+struct relay_fields {
+  unsigned version = 11;  // the client's HTTP version
+  std::string_view request_id;
+  std::string_view backend;
+  int attempts = 1;
+  std::optional<std::uint64_t> content_length;  // else chunked, or (chunked false) until close
+  bool chunked = false;
+  bool keep_alive = true;
+};
+
+// The upstream's response header as it goes to the client, status line to the empty line: its
+// headers that pass, x-request-id, x-llmd-backend, x-llmd-attempts (replacing the upstream's
+// own), the framing and Connection.
+std::string relayed_head(const boost::beast::http::response_header<>& upstream, const relay_fields& add);
 
 }  // namespace llmd::proxy

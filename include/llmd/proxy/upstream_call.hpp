@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <optional>
@@ -19,7 +18,6 @@ namespace llmd::proxy {
 
 struct upstream_call {
   upstream::connection_ptr conn;
-  boost::beast::flat_buffer buffer;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
   upstream::outcome result = upstream::outcome::connect_failed;
   unsigned status = 0;

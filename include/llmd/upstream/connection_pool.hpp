@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
@@ -21,8 +22,13 @@
 namespace llmd::upstream {
 
 struct connection {
-  explicit connection(boost::asio::io_context& io) : stream(io) {}
+  // Room for a whole short answer (header and body) in one read: Beast reads no more than the
+  // buffer's free capacity, and its default of 512 bytes splits a typical answer in two.
+  static constexpr std::size_t read_size = 4096;
+
+  explicit connection(boost::asio::io_context& io) : stream(io) { buffer.reserve(read_size); }
   boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;  // kept with the connection so requests reuse it
   bool reused = false;
 };
 

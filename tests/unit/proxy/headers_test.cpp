@@ -5,8 +5,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <sstream>
 
 namespace llmd::proxy {
 namespace {
@@ -107,28 +105,66 @@ TEST(headers, response_keeps_everything_but_framing_and_hop_by_hop) {
   EXPECT_EQ(out.count(bhttp::field::connection), 0u);
 }
 
-TEST(headers, response_head_is_what_beast_would_write) {
-  for (unsigned version : {10u, 11u}) {
-    bhttp::response<bhttp::empty_body> head;
-    head.version(version);
-    head.result(bhttp::status::too_many_requests);
-    head.set(bhttp::field::content_type, "application/json");
-    head.set("x-request-id", "abc");
-    head.chunked(version == 11);
-    head.keep_alive(true);
-    std::ostringstream beast_wrote;
-    beast_wrote << head;
-    const auto message = beast_wrote.str();
-    EXPECT_EQ(response_head(head.base()), message.substr(0, message.find("\r\n\r\n") + 4)) << "HTTP/" << version / 10 << '.' << version % 10;
-  }
+bhttp::response<bhttp::empty_body> client_sees(const std::string& head) {
+  bhttp::response_parser<bhttp::empty_body> parser;
+  parser.skip(true);  // the head alone
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(head), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_header_done());
+  return parser.release();
 }
 
-TEST(headers, response_head_keeps_an_upstream_reason_phrase) {
-  bhttp::response<bhttp::empty_body> head;
-  head.result(599);
-  head.reason("Model Melted");
-  head.content_length(0);
-  EXPECT_EQ(response_head(head.base()), "HTTP/1.1 599 Model Melted\r\nContent-Length: 0\r\n\r\n");
+bhttp::response_header<> upstream_answer() {
+  bhttp::response_header<> in;
+  in.result(bhttp::status::ok);
+  in.set(bhttp::field::content_type, "text/event-stream");
+  in.set(bhttp::field::transfer_encoding, "chunked");
+  in.set(bhttp::field::connection, "close");
+  in.set("x-request-id", "upstream-id");
+  in.set("x-llmd-attempts", "7");
+  in.set("x-ratelimit-remaining-requests", "99");
+  return in;
+}
+
+TEST(headers, relayed_head_adds_llmds_fields_and_its_own_framing) {
+  const auto out = client_sees(relayed_head(upstream_answer(), {11, "req-1", "vllm#0", 2, std::nullopt, true, true}));
+  EXPECT_EQ(out.result_int(), 200u);
+  EXPECT_EQ(out.version(), 11u);
+  EXPECT_EQ(out[bhttp::field::content_type], "text/event-stream");
+  EXPECT_EQ(out["x-ratelimit-remaining-requests"], "99");
+  EXPECT_EQ(out["x-request-id"], "req-1");
+  EXPECT_EQ(out["x-llmd-backend"], "vllm#0");
+  EXPECT_EQ(out["x-llmd-attempts"], "2");
+  EXPECT_EQ(out.count("x-request-id"), 1u);
+  EXPECT_EQ(out.count("x-llmd-attempts"), 1u);
+  EXPECT_EQ(out.count(bhttp::field::transfer_encoding), 1u);
+  EXPECT_TRUE(out.chunked());
+  EXPECT_TRUE(out.keep_alive());
+  EXPECT_EQ(out.count(bhttp::field::content_length), 0u);
+}
+
+TEST(headers, relayed_head_says_length_and_connection_as_the_client_needs) {
+  const auto with_length = client_sees(relayed_head(upstream_answer(), {11, "r", "b", 1, 42, false, false}));
+  EXPECT_EQ(with_length[bhttp::field::content_length], "42");
+  EXPECT_FALSE(with_length.chunked());
+  EXPECT_FALSE(with_length.keep_alive());
+  const auto old_client = client_sees(relayed_head(upstream_answer(), {10, "r", "b", 1, 42, false, true}));
+  EXPECT_EQ(old_client.version(), 10u);
+  EXPECT_TRUE(old_client.keep_alive());
+  const auto until_close = client_sees(relayed_head(upstream_answer(), {10, "r", "b", 1, std::nullopt, false, false}));
+  EXPECT_FALSE(until_close.keep_alive());
+  EXPECT_EQ(until_close.count(bhttp::field::content_length), 0u);
+  EXPECT_EQ(until_close.count(bhttp::field::transfer_encoding), 0u);
+}
+
+TEST(headers, relayed_head_keeps_an_upstream_reason_phrase) {
+  bhttp::response_header<> in;
+  in.result(599);
+  in.reason("Model Melted");
+  EXPECT_EQ(relayed_head(in, {11, "r", "b", 1, 0, false, true}),
+            "HTTP/1.1 599 Model Melted\r\nx-request-id: r\r\nx-llmd-backend: b\r\nx-llmd-attempts: 1\r\n"
+            "Content-Length: 0\r\n\r\n");
 }
 
 }  // namespace
