@@ -3,8 +3,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
+#include <functional>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
@@ -26,8 +29,8 @@ namespace {
 
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
-  worker(router::backend_pool& pool, const api::model_catalog& catalog)
-      : connections(io), forwarder(pool, connections), handler(pool, catalog, forwarder), acceptor(io) {}
+  worker(router::backend_pool& pool, const api::model_catalog& catalog, const http::traffic& traffic)
+      : connections(io), forwarder(pool, connections), handler(pool, catalog, forwarder, traffic), acceptor(io) {}
 
   net::io_context io{1};
   upstream::connection_pool connections;
@@ -42,6 +45,23 @@ int worker_count(const config::config& cfg) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+constexpr auto drain_poll = std::chrono::milliseconds(20);
+
+// Calls stop once no request is in flight or the deadline passes, whichever comes first.
+void stop_when_drained(net::steady_timer& timer, const http::traffic& traffic,
+                       std::chrono::steady_clock::time_point deadline, const std::function<void()>& stop) {
+  const int left = traffic.requests.load(std::memory_order_relaxed);
+  if (left == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (left > 0) spdlog::warn("shutdown_timeout passed with {} request(s) in flight: cutting them", left);
+    stop();
+    return;
+  }
+  timer.expires_after(drain_poll);
+  timer.async_wait([&timer, &traffic, deadline, &stop](const boost::system::error_code& ec) {
+    if (!ec) stop_when_drained(timer, traffic, deadline, stop);
+  });
+}
+
 std::string printable(const tcp::endpoint& ep) {
   const auto address = ep.address().to_string();
   const auto host = ep.address().is_v6() ? '[' + address + ']' : address;
@@ -53,10 +73,11 @@ std::string printable(const tcp::endpoint& ep) {
 int run_daemon(std::shared_ptr<const config::config> cfg) {
   router::backend_pool pool(cfg);
   const api::model_catalog catalog(*cfg);
+  http::traffic traffic;
   std::vector<std::unique_ptr<worker>> workers;
   std::string port = cfg->listen_port;
   for (int i = 0; i < worker_count(*cfg); ++i) {
-    auto w = std::make_unique<worker>(pool, catalog);
+    auto w = std::make_unique<worker>(pool, catalog, traffic);
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -74,7 +95,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
     }
   }
   for (auto& w : workers) {
-    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, w->handler), net::detached);
+    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, w->handler, traffic), net::detached);
     w->thread = std::thread([&io = w->io] { io.run(); });
   }
   const auto where = printable(workers.front()->acceptor.local_endpoint());
@@ -83,11 +104,26 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
   std::printf("llm-d listening on %s\n", where.c_str());
   std::fflush(stdout);
 
+  // The first signal drains: no new connections, requests in flight run to their end (within
+  // shutdown_timeout). A second signal stops at once.
   net::io_context main_io;
   net::signal_set signals(main_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int signal) {
-    spdlog::info("signal {}: stopping", signal);
+  net::steady_timer drain(main_io);
+  const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
+    main_io.stop();
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: draining {} request(s) in flight", signal, traffic.requests.load());
+    traffic.draining = true;
+    for (auto& w : workers) net::post(w->io, [&acceptor = w->acceptor] { acceptor.close(); });
+    signals.async_wait([&](const boost::system::error_code& again, int) {
+      if (again) return;
+      spdlog::info("second signal: stopping now");
+      stop();
+    });
+    stop_when_drained(drain, traffic, std::chrono::steady_clock::now() + cfg->limit.shutdown_timeout, stop);
   });
   main_io.run();
   for (auto& w : workers) w->thread.join();

@@ -49,6 +49,9 @@ net::awaitable<bool> routes::handle(http::exchange& ex) {
   }
   if (path == "/ready") {
     if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
+    if (traffic_.draining.load(std::memory_order_relaxed)) {
+      co_return co_await http::respond(ex, json_response(status::service_unavailable, R"({"status":"draining"})"));
+    }
     const bool ready = pool_.any_usable(std::chrono::steady_clock::now());
     co_return co_await http::respond(
         ex, json_response(ready ? status::ok : status::service_unavailable,

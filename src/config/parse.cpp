@@ -41,8 +41,8 @@ constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoin
                                                              "headers", "api_key",  "weight",         "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
 constexpr std::array<std::string_view, 3> health_check_keys = {"path", "interval", "timeout"};
-constexpr std::array<std::string_view, 3> limit_keys = {"max_body_size", "client_idle_timeout",
-                                                        "client_header_timeout"};
+constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client_idle_timeout",
+                                                        "client_header_timeout", "shutdown_timeout"};
 constexpr std::array<std::string_view, 2> queue_keys = {"max_waiting", "max_wait"};
 constexpr std::array<std::string_view, 3> health_keys = {"failures_to_eject", "cooldown", "max_cooldown"};
 constexpr std::array<std::string_view, 2> retry_budget_keys = {"percent", "min_retries"};
@@ -82,6 +82,7 @@ void read_limits(reader& r, const field* at, limits& out) {
   if (auto size = r.positive_size(m->get("max_body_size"))) out.max_body_bytes = *size;
   if (auto d = r.positive_duration(m->get("client_idle_timeout"))) out.client_idle_timeout = *d;
   if (auto d = r.positive_duration(m->get("client_header_timeout"))) out.client_header_timeout = *d;
+  if (auto d = r.positive_duration(m->get("shutdown_timeout"))) out.shutdown_timeout = *d;
 }
 
 void read_listen(reader& r, const field* at, config& out) {

@@ -40,7 +40,7 @@ tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const 
   return acceptor;
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits, handler& h) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits, handler& h, traffic& t) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
@@ -51,14 +51,14 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits,
       co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h), net::detached);
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h, t), net::detached);
     // Drain what else is queued: one accept per pass of a loop busy with thousands of streams
     // lets the listen queue overflow under a burst of connects, and the kernel drops them.
     boost::system::error_code more_ec;
     acceptor.non_blocking(true, more_ec);
     for (int i = 0; i < accept_batch && !more_ec; ++i) {
       tcp::socket more = acceptor.accept(more_ec);
-      if (!more_ec) net::co_spawn(acceptor.get_executor(), run_session(std::move(more), limits, h), net::detached);
+      if (!more_ec) net::co_spawn(acceptor.get_executor(), run_session(std::move(more), limits, h, t), net::detached);
     }
   }
 }

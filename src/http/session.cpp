@@ -27,6 +27,18 @@ bool is_parse_error(const boost::system::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
+// Counts a request as in flight for its lifetime.
+class request_count {
+ public:
+  explicit request_count(traffic& t) : t_(t) { t_.requests.fetch_add(1, std::memory_order_relaxed); }
+  ~request_count() { t_.requests.fetch_sub(1, std::memory_order_relaxed); }
+  request_count(const request_count&) = delete;
+  request_count& operator=(const request_count&) = delete;
+
+ private:
+  traffic& t_;
+};
+
 bool expects_continue(const request& req) {
   auto it = req.find(bhttp::field::expect);
   return it != req.end() && beast::iequals(it->value(), "100-continue");
@@ -52,7 +64,7 @@ net::awaitable<void> reject_too_large(beast::tcp_stream& stream, request& req, c
 
 }  // namespace
 
-net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits limits, handler& h) {
+net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits limits, handler& h, traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -103,8 +115,13 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
     }
     stream.expires_never();
 
+    // Draining: this answer is the connection's last, and says so.
+    const bool draining = t.draining.load(std::memory_order_relaxed);
+    if (draining) req.keep_alive(false);
     exchange ex{stream, buffer, req, request_id_for(req), limits.client_header_timeout};
-    if (!co_await h.handle(ex)) break;
+    const request_count counted(t);
+    const bool keep = co_await h.handle(ex);
+    if (!keep || draining) break;
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);

@@ -3,6 +3,7 @@
 
 #include "llmd/api/models.hpp"
 #include "llmd/http/handler.hpp"
+#include "llmd/http/traffic.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
 
@@ -10,8 +11,9 @@ namespace llmd::app {
 
 class routes : public http::handler {
  public:
-  routes(router::backend_pool& pool, const api::model_catalog& catalog, proxy::forwarder& forwarder)
-      : pool_(pool), catalog_(catalog), forwarder_(forwarder) {}
+  routes(router::backend_pool& pool, const api::model_catalog& catalog, proxy::forwarder& forwarder,
+         const http::traffic& traffic)
+      : pool_(pool), catalog_(catalog), forwarder_(forwarder), traffic_(traffic) {}
 
   boost::asio::awaitable<bool> handle(http::exchange& ex) override;
 
@@ -21,6 +23,7 @@ class routes : public http::handler {
   router::backend_pool& pool_;
   const api::model_catalog& catalog_;
   proxy::forwarder& forwarder_;
+  const http::traffic& traffic_;
 };
 
 }  // namespace llmd::app

@@ -76,6 +76,7 @@ struct limits {
   std::size_t max_body_bytes = 16 * 1024 * 1024;          // request bodies over this get 413
   duration client_idle_timeout{std::chrono::seconds(75)};  // keep-alive wait for the next request
   duration client_header_timeout{std::chrono::seconds(30)};  // to read a request's header and body
+  duration shutdown_timeout{std::chrono::seconds(25)};  // on SIGTERM, for requests in flight to end
 };
 
 // Requests that find every group of their chain full wait here, first come first served.

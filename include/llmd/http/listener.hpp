@@ -10,6 +10,7 @@
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/handler.hpp"
+#include "llmd/http/traffic.hpp"
 
 namespace llmd::http {
 
@@ -19,6 +20,6 @@ boost::asio::ip::tcp::acceptor open_acceptor(boost::asio::io_context& io, const 
 
 // Accepts until the acceptor is closed, running each connection as its own coroutine.
 boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, config::limits limits,
-                                         handler& h);
+                                         handler& h, traffic& t);
 
 }  // namespace llmd::http

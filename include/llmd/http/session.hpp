@@ -7,10 +7,11 @@
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/handler.hpp"
+#include "llmd/http/traffic.hpp"
 
 namespace llmd::http {
 
 boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, config::limits limits,
-                                         handler& h);
+                                         handler& h, traffic& t);
 
 }  // namespace llmd::http

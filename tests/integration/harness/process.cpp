@@ -91,6 +91,21 @@ process::process(const std::string& binary, const std::vector<std::string>& args
 
 process::~process() { stop(); }
 
+int process::signal_and_wait(int signal, std::chrono::milliseconds within) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    usleep(5'000);
+  }
+}
+
 void process::kill_now() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);

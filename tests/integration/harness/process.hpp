@@ -22,6 +22,9 @@ class process {
   pid_t pid() const { return pid_; }
   // SIGKILL and reap: the process vanishes without closing anything gracefully.
   void kill_now();
+  // Sends `signal` and waits up to `within` for the process to exit: its exit status, or -1
+  // when it is still running (it is then left to the destructor).
+  int signal_and_wait(int signal, std::chrono::milliseconds within);
   // SIGKILL now, in the destructor: a crash rather than a stop.
   void crash_on_destruction() { crash_ = true; }
   std::string log() const;  // what it wrote to stderr so far

@@ -34,6 +34,7 @@ TEST(ConfigParse, SeedFileParsesWithEveryDefault) {
   EXPECT_EQ(cfg.limit.max_body_bytes, 16u * 1024 * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 75s);
   EXPECT_EQ(cfg.limit.client_header_timeout, 30s);
+  EXPECT_EQ(cfg.limit.shutdown_timeout, 25s);
 
   ASSERT_EQ(cfg.models.size(), 2u);
   const auto& primary = cfg.models[0];
@@ -81,6 +82,7 @@ limits:
   max_body_size: 1MiB
   client_idle_timeout: 10s
   client_header_timeout: 5
+  shutdown_timeout: 40s
 models:
   - name: big
     endpoint: http://10.0.0.5:8000/openai/v1/
@@ -113,6 +115,7 @@ models:
   EXPECT_EQ(cfg.limit.max_body_bytes, 1024u * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 10s);
   EXPECT_EQ(cfg.limit.client_header_timeout, 5s);
+  EXPECT_EQ(cfg.limit.shutdown_timeout, 40s);
 
   ASSERT_EQ(cfg.models.size(), 2u);
   const auto& big = cfg.models[0];
@@ -135,14 +138,14 @@ models:
   EXPECT_EQ(big.timeout.first_byte, 2min);
   EXPECT_EQ(big.timeout.idle, 45s);
   EXPECT_EQ(big.timeout.request, 1h);
-  EXPECT_EQ(big.line, 14);
+  EXPECT_EQ(big.line, 15);
 
   const auto& small = cfg.models[1];
   EXPECT_EQ(small.url.host, "::1");
   EXPECT_EQ(small.url.port, "8002");
   EXPECT_EQ(small.url.path_prefix, "");
   EXPECT_EQ(small.fallbacks, std::vector<std::string>{});
-  EXPECT_EQ(small.line, 28);
+  EXPECT_EQ(small.line, 29);
 }
 
 TEST(ConfigParse, EntryTimeoutsOverrideDefaultsPerKey) {

@@ -1,0 +1,15 @@
+// What the daemon knows of its client connections in order to stop gracefully: how many requests
+// are being answered, and whether it is draining (no new connections are accepted, a request
+// that arrives on an open one is answered with Connection: close, and /ready says 503).
+#pragma once
+
+#include <atomic>
+
+namespace llmd::http {
+
+struct traffic {
+  std::atomic<int> requests{0};
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace llmd::http
