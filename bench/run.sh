@@ -35,27 +35,45 @@ cleanup() {
 check_tools() {
   PATH=$PATH:/usr/sbin:/sbin
   if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-    die "run: apt-get install wrk nginx"
+    die "needs wrk and nginx: run scripts/setup.sh (or apt-get install wrk nginx)"
   fi
-  command -v python3 >/dev/null || die "needs python3 (to pick free ports)"
   local bin
   for bin in "$LLMD" "$MOCK" "$STREAMLOAD"; do
     [[ -x "$bin" ]] || die "missing $bin; build it with: cmake -S $ROOT -B $BUILD_DIR -DCMAKE_BUILD_TYPE=Release && cmake --build $BUILD_DIR --target llm-d llm-d-mock llm-d-streamload -j"
   done
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Bash cannot bind port 0, and nginx cannot say which port it got: pick a random port below the
+# ephemeral range (so that no outgoing connection holds it) that nothing on 127.0.0.1 listens on,
+# i.e. connecting to it is refused. Whoever binds it retries with another if the bind still fails.
+random_port() {
+  local low high first last port
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range
+  if ((low > 11024)); then
+    first=10000 last=$((low - 1))
+  else
+    first=$((high + 1)) last=65535
+  fi
+  for _ in $(seq 100); do
+    port=$((first + (RANDOM * 32768 + RANDOM) % (last - first + 1)))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "found no free port between $first and $last"
 }
 
-wait_for_port() {
-  local port=$1 pid=$2
+# Waits until nginx (pid) writes its pid file, which it does once it has bound its port: a
+# port that answers could be someone else's. Fails when nginx exits first.
+wait_for_nginx() {
+  local pid_file=$1 pid=$2
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || die "process $pid exited before listening on $port"
+    [[ -s "$pid_file" ]] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.1
   done
-  die "nothing listens on $port after 10 s"
+  die "nginx did not start within 10 s"
 }
 
 # Starts a program that prints "... listening on HOST:PORT"; sets STARTED_PID and STARTED_ADDR.
@@ -113,41 +131,64 @@ nginx_http_common() {
 EOF
 }
 
-# Runs nginx from its own prefix with the given server block; prints its pid.
+# Runs nginx from its own prefix on a random free port, with the server block that the function
+# named server_fn prints for that port; sets STARTED_PORT. Another port is tried if nginx cannot
+# bind it (taken since random_port looked).
 start_nginx() {
-  local name=$1 port=$2 server=$3 dir=$WORK/$1
+  local name=$1 server_fn=$2 dir=$WORK/$1 port pid
   mkdir -p "$dir"
-  {
-    nginx_common "$dir"
-    echo "http {"
-    nginx_http_common "$dir"
-    echo "$server"
-    echo "}"
-  } >"$dir/nginx.conf"
-  nginx -p "$dir" -c "$dir/nginx.conf" 2>"$dir/stderr" &
-  PIDS+=($!)
-  wait_for_port "$port" "$!"
+  for _ in 1 2 3 4 5; do
+    port=$(random_port)
+    {
+      nginx_common "$dir"
+      echo "http {"
+      nginx_http_common "$dir"
+      "$server_fn" "$port"
+      echo "}"
+    } >"$dir/nginx.conf"
+    rm -f "$dir/nginx.pid"
+    nginx -p "$dir" -c "$dir/nginx.conf" 2>"$dir/stderr" &
+    pid=$!
+    PIDS+=("$pid")
+    if wait_for_nginx "$dir/nginx.pid" "$pid"; then
+      STARTED_PORT=$port
+      return 0
+    fi
+  done
+  die "nginx ($name) did not start: $(cat "$dir/stderr")"
 }
 
-start_backend() {
-  BACKEND_PORT=$(free_port)
-  start_nginx backend "$BACKEND_PORT" "  server {
-    listen 127.0.0.1:$BACKEND_PORT;
-    location / { default_type application/json; return 200 '$(chat_body)'; }
-  }"
-}
-
-start_nginx_proxy() {
-  NGINX_PORT=$(free_port)
-  start_nginx proxy "$NGINX_PORT" "  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
+backend_server() {
+  cat <<EOF
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$1;
+    location / { default_type application/json; return 200 '$(chat_body)'; }
+  }
+EOF
+}
+
+proxy_server() {
+  cat <<EOF
+  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$1;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
-      proxy_set_header Connection \"\";
+      proxy_set_header Connection "";
     }
-  }"
+  }
+EOF
+}
+
+start_backend() {
+  start_nginx backend backend_server
+  BACKEND_PORT=$STARTED_PORT
+}
+
+start_nginx_proxy() {
+  start_nginx proxy proxy_server
+  NGINX_PORT=$STARTED_PORT
 }
 
 # llm-d config: one worker, the given model entries (YAML list items).
@@ -224,7 +265,7 @@ stream_run() {
     rss_before=$(status_kb "$pid" VmRSS)
   fi
   json=$("$STREAMLOAD" --target "$addr" --streams "$streams" --interval-ms "$TOKEN_INTERVAL_MS" \
-    --ramp-ms "$ramp_ms" --timeout-s $((ramp_ms / 1000 + 60)) || true)
+    --ramp-ms "$ramp_ms" --timeout-s $((ramp_ms / 1000 + 120)) || true)
   if [[ -n "$pid" ]]; then
     echo "$json $(($(cpu_ticks "$pid") - ticks_before)) $(($(status_kb "$pid" VmHWM) - rss_before))"
   else
@@ -233,13 +274,15 @@ stream_run() {
 }
 
 stream_cells() {
-  local result=$1 streams=$2 hz events ticks rss_kb json
+  local result=$1 streams=$2 hz events ticks rss_kb json errors
   hz=$(getconf CLK_TCK)
   json=${result% * *}
   ticks=$(awk '{print $(NF-1)}' <<<"$result")
   rss_kb=$(awk '{print $NF}' <<<"$result")
   events=$(json_field "$json" events)
   STREAM_COMPLETED="$(json_field "$json" completed)/$streams (peak open $(json_field "$json" peak_open))"
+  errors=$(sed -n 's/.*"errors":{\(.*\)}}$/\1/p' <<<"$json")
+  if [[ -n "$errors" ]]; then STREAM_COMPLETED+=", errors: $errors"; fi
   STREAM_GAP=$(json_field "$json" extra_gap_p99_ms)
   STREAM_TTFE=$(json_field "$json" first_event_p99_ms)
   STREAM_CPU=$(awk -v t="$ticks" -v hz="$hz" -v e="$events" \
@@ -271,7 +314,7 @@ $(row "d. $streams streams: llm-d peak RSS growth per open stream, KiB" "" "—"
 
 measure_failover() {
   local closed_port entries
-  closed_port=$(free_port) # bound then closed by free_port: connecting to it is refused
+  closed_port=$(random_port) # connecting to it is refused
   start_llmd llmd-failover "  - name: bench
     endpoint: http://127.0.0.1:$closed_port/v1/chat/completions
     max_concurrent: 10000
@@ -307,9 +350,20 @@ print_table() {
     "$(with_errors "$(ms "$failover")" "$(cut -d' ' -f4 <<<"$FAILOVER")")" "added $(minus_ms "$failover" "$plain")" ""
 }
 
+# Figure d's 8,000 streams through llm-d need that many sockets to the client and as many to
+# the mock in one process, plus a few.
+raise_fd_limit() {
+  local hard need=16500
+  hard=$(ulimit -Hn) # never "unlimited" for open files on Linux
+  ulimit -n "$hard"
+  if ((hard < need)); then
+    echo "bench: warning: ulimit -n is at most $hard; figure d's 8,000 streams need $need" >&2
+  fi
+}
+
 main() {
   check_tools
-  ulimit -n "$(ulimit -Hn)"
+  raise_fd_limit
   WORK=$(mktemp -d /tmp/llmd-bench.XXXXXX)
   chmod 755 "$WORK" # nginx workers run as nobody
   trap cleanup EXIT

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages llm-d needs (only those missing), then configures and builds.
 #   scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
+#   scripts/setup.sh --deps-only    install the packages, build nothing (docker/Dockerfile uses this)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+deps_only=false
+if [ "${1:-}" = "--deps-only" ]; then
+  deps_only=true
+  shift
+fi
 build=${1:-"$root/build"}
 shift || true
 
-packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libssl-dev)
+# wrk and nginx are for bench/run.sh. In bookworm `nginx` is the smallest package with
+# /usr/sbin/nginx (nginx-light and nginx-core add modules to it); on a machine run by systemd,
+# installing it starts the default site on port 80 (`systemctl disable --now nginx` stops it).
+packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libssl-dev
+  wrk nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -18,6 +28,7 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+if $deps_only; then exit 0; fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"

@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -38,7 +39,10 @@ asio::awaitable<outcome> without_throwing(asio::awaitable<outcome> work) {
 
 }  // namespace
 
-connection::connection(tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+connection::connection(tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  error_code ec;
+  socket_.non_blocking(true, ec);  // for write_out's direct send
+}
 
 asio::awaitable<error_code> connection::read_request(request& out) {
   if (buffer_.size() == 0 && buffer_.capacity() > kept_capacity) buffer_.shrink_to_fit();
@@ -95,14 +99,27 @@ asio::awaitable<error_code> connection::write_raw(std::string_view data) {
 }
 
 asio::awaitable<error_code> connection::write_out() {
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), use_tuple);
-  co_return ec;
+  // Usually the socket buffer has room for the whole event: one non-blocking send, without the
+  // trip through the scheduler of an asynchronous write (about a fifth of the mock's CPU time
+  // per streamed event with thousands of streams).
+  error_code ec;
+  std::size_t sent = socket_.non_blocking() ? socket_.write_some(asio::buffer(out_), ec) : 0;
+  if (ec && ec != asio::error::would_block) co_return ec;
+  if (sent == out_.size()) co_return error_code{};
+  auto [write_ec, n] = co_await asio::async_write(socket_, asio::buffer(out_) + sent, use_tuple);
+  co_return write_ec;
 }
 
 asio::awaitable<error_code> connection::sleep(duration d) {
   // A cancellation that arrived while this coroutine was between operations would otherwise
   // be missed by the new wait.
   if (co_await cancellation_requested()) co_return asio::error::operation_aborted;
+  if (d <= duration::zero()) {
+    // No wait, but a turn for the other connections, which write_out's direct sends never give.
+    co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+    bool cancelled = co_await cancellation_requested();  // not inside ?: (GCC 12)
+    co_return cancelled ? asio::error::operation_aborted : error_code{};
+  }
   if (d == forever)
     timer_.expires_at(asio::steady_timer::time_point::max());
   else

@@ -41,7 +41,8 @@ class connection {
   asio::awaitable<error_code> write_chunk(std::string_view data);
   asio::awaitable<error_code> write_last_chunk();
   asio::awaitable<error_code> write_raw(std::string_view data);
-  // Returns operation_aborted at once when the enclosing unless_peer_leaves is ending.
+  // Returns operation_aborted at once when the enclosing unless_peer_leaves is ending. A zero
+  // duration does not wait but lets the other connections run.
   asio::awaitable<error_code> sleep(duration d);
 
   // Runs work while reading from the peer: EOF or an error there means the client left, and

@@ -47,7 +47,8 @@ asio::awaitable<outcome> stream(connection& conn, stream_plan plan, stats_record
   std::string token;
   for (int sent = 0; sent < plan.tokens; ++sent) {
     if (plan.break_after == sent) co_return outcome::aborted;
-    if (sent > 0 && plan.token_interval.count() > 0) {
+    // With no interval this still yields to the other connections.
+    if (sent > 0) {
       if (co_await conn.sleep(plan.token_interval)) co_return outcome::cancelled;
     }
     token.assign("t").append(std::to_string(sent + 1)).append(" ");

@@ -39,23 +39,44 @@ std::string to_string(const tcp::endpoint& e) {
   return address + ":" + std::to_string(e.port());
 }
 
+// Up to this many queued connections are taken at once after each accept (see accept_loop).
+constexpr int accept_batch = 1024;
+
+void start_session(tcp::socket socket, context& ctx) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto ex = socket.get_executor();
+  asio::co_spawn(ex, run_session(std::move(socket), ctx), asio::detached);
+}
+
 // With several threads each connection gets a strand, so its coroutines never run concurrently.
+// Each completed async_accept is followed by non-blocking accepts that empty the listen queue:
+// under load an accept completion waits behind every other ready handler (thousands of streams'
+// timers and writes), and one connection per turn lets a burst of connects overflow the queue,
+// whose dropped SYNs the clients only retry after 1, 3, 7 s.
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, context& ctx, bool strands) {
   auto ex = acceptor.get_executor();
+  auto socket_executor = [&] { return strands ? asio::any_io_executor(asio::make_strand(ex)) : ex; };
   asio::steady_timer backoff(ex);
+  error_code ec;
+  acceptor.non_blocking(true, ec);
   for (;;) {
-    auto socket_ex = strands ? asio::any_io_executor(asio::make_strand(ex)) : ex;
-    auto [ec, socket] = co_await acceptor.async_accept(socket_ex, use_tuple);
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) {
+    auto [accept_ec, socket] = co_await acceptor.async_accept(socket_executor(), use_tuple);
+    if (accept_ec == asio::error::operation_aborted) co_return;
+    if (accept_ec) {
       // Typically EMFILE: retrying at once would spin until a connection closes.
-      spdlog::warn("accept failed: {}", ec.message());
+      spdlog::warn("accept failed: {}", accept_ec.message());
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(use_tuple);
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(socket.get_executor(), run_session(std::move(socket), ctx), asio::detached);
+    start_session(std::move(socket), ctx);
+    // would_block ends the batch; another error is reported by the next async_accept.
+    for (int i = 0; i < accept_batch; ++i) {
+      auto more = acceptor.accept(socket_executor(), ec);
+      if (ec) break;
+      start_session(std::move(more), ctx);
+    }
   }
 }
 
