@@ -20,6 +20,8 @@ namespace bhttp = beast::http;
 namespace {
 
 constexpr std::size_t header_limit = 64 * 1024;
+constexpr std::size_t small_read = 4 * 1024;
+constexpr std::size_t large_read = 64 * 1024;  // Beast reads at most this much at once anyway
 
 // A parse error deserves a 400; a closed, reset or silent connection just ends.
 bool is_parse_error(const boost::system::error_code& ec) {
@@ -69,9 +71,14 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
-  buffer.reserve(4096);
+  buffer.reserve(small_read);
   const auto tuple = net::as_tuple(net::use_awaitable);
   for (;;) {
+    // A connection idle between requests keeps no more than a small buffer.
+    if (buffer.size() == 0 && buffer.capacity() > small_read) {
+      buffer.shrink_to_fit();
+      buffer.reserve(small_read);
+    }
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(header_limit);
     parser.body_limit(limits.max_body_bytes);
@@ -100,6 +107,8 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
       break;
     }
     stream.expires_after(limits.client_header_timeout);
+    // A large body is read in large pieces rather than small_read at a time.
+    if (declared && *declared > buffer.capacity()) buffer.reserve(std::min<std::size_t>(*declared, large_read));
     if (!parser.is_done()) {
       if (expects_continue(req)) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
