@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# CI: the container image and the docker compose demo, under podman, on Debian bookworm as root.
+#   1. prepares podman where needed: packages, containers.conf, storage.conf, the Debian base image
+#   2. builds the image from docker/Dockerfile
+#   3. starts docker-compose.yml with podman-compose and checks through llm-d, on the host:
+#      answers (plain and streamed) from the primary mock; once the primary is stopped, from the
+#      fallback; once it is started again, from the primary; the HEALTHCHECK of the containers
+#   4. removes its containers and network, also on failure (the images stay, as build cache)
+#
+#   scripts/container-test.sh
+# Environment:
+#   LLMD_HOST_PORT   host port for llm-d (default 8080); the script fails if it is in use
+#   LLMD_BASE_IMAGE  the Debian base image (default docker.io/library/debian:bookworm-slim); made
+#                    with debootstrap when absent
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+port=${LLMD_HOST_PORT:-8080}
+export LLMD_HOST_PORT=$port          # docker-compose.yml publishes llm-d on it
+base_image=${LLMD_BASE_IMAGE:-docker.io/library/debian:bookworm-slim}
+image=llm-d:local                     # as in docker-compose.yml
+project=llmd-ci                       # podman-compose project: containers llmd-ci_<service>_1
+compose=(podman-compose -p "$project" -f "$root/docker-compose.yml")
+gateway="${project}_llm-d_1"
+url="http://127.0.0.1:$port"
+deadline_ready=60                     # seconds for llm-d to be ready after `up`
+deadline_switch=30                    # seconds for the traffic to move after a stop or start
+
+started=$SECONDS
+current=""                            # the step under way
+step_started=$SECONDS
+timings=()
+step() {
+  [ -z "$current" ] || timings+=("$(printf '%5ds  %s' $((SECONDS - step_started)) "$current")")
+  current=$1
+  step_started=$SECONDS
+  [ -z "$1" ] || printf '\n==> %s\n' "$1"
+}
+fail() {
+  printf '\nFAIL: %s\n' "$*" >&2
+  exit 1
+}
+ok() { printf '    ok: %s\n' "$*"; }
+
+out=$(mktemp -d /tmp/llmd-container-test.XXXXXX)   # responses, podman-compose's log
+scratch_dirs=("$out")
+compose_started=false
+
+# ---- teardown, also on failure ------------------------------------------------------------------
+compose_down() {
+  "${compose[@]}" down >>"$out/compose.log" 2>&1 || true
+  # podman-compose 1.0 leaves the containers of a crashed run, and never removes its network.
+  local ids
+  ids=$(podman ps -aq --filter "label=io.podman.compose.project=$project")
+  if [ -n "$ids" ]; then
+    # shellcheck disable=SC2086  # one id per word
+    podman rm -f -t 1 $ids >/dev/null 2>&1 || true
+  fi
+  if podman network exists "${project}_default"; then podman network rm -f "${project}_default" >/dev/null; fi
+}
+
+teardown() {
+  local status=$?
+  trap - EXIT INT TERM
+  if $compose_started; then
+    if ((status != 0)); then
+      printf '\n==> what podman-compose said (the test failed)\n'
+      tail -n 30 "$out/compose.log" 2>/dev/null || true
+      for c in "$gateway" "${project}_primary_1" "${project}_fallback_1"; do
+        printf '\n==> logs of %s\n' "$c"
+        podman logs --tail 30 "$c" 2>&1 || true
+      done
+    fi
+    step "tearing down the demo"
+    compose_down
+    ok "containers and network ${project}_default removed"
+  fi
+  rm -rf "${scratch_dirs[@]}"
+  step ""
+  printf 'timings:\n'
+  printf '%s\n' "${timings[@]}"
+  if ((status == 0)); then
+    printf '\nPASS: container test, %ds\n' $((SECONDS - started))
+  else
+    printf '\nFAIL: container test (exit %d) after %ds\n' "$status" $((SECONDS - started)) >&2
+  fi
+  exit "$status"
+}
+trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- 1. podman --------------------------------------------------------------------------------
+step "preparing podman"
+[ "$(id -u)" -eq 0 ] || fail "run as root: podman is used rootful, with /etc/containers"
+
+# With their recommended packages, as podman expects: netavark with aardvark-dns (the compose
+# services find each other by name), iptables (published ports), buildah, catatonit...
+packages=(podman runc podman-compose debootstrap netavark aardvark-dns iptables curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "    installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+else
+  ok "packages present: ${packages[*]}"
+fi
+
+# has FILE 'SECTION KEY = VALUE': whether FILE sets KEY to VALUE under [SECTION] (blanks ignored).
+has() {
+  [ -f "$1" ] || return 1
+  local section=${2%% *} setting=${2#* }
+  awk -v section="[$section]" -v want="$(tr -d ' \t' <<<"$setting")" '
+    { line = $0; sub(/#.*/, "", line); gsub(/[ \t]/, "", line) }
+    line ~ /^\[/ { in_section = (line == section); next }
+    in_section && line == want { found = 1 }
+    END { exit !found }' "$1"
+}
+
+# configure FILE CONTENT 'SECTION KEY = VALUE'...: unless FILE already has every setting, writes
+# CONTENT to FILE (what was there is kept as FILE.orig).
+configure() {
+  local file=$1 content=$2 setting
+  shift 2
+  for setting in "$@"; do
+    if ! has "$file" "$setting"; then
+      mkdir -p "$(dirname "$file")"
+      if [ -f "$file" ] && [ ! -f "$file.orig" ]; then cp "$file" "$file.orig"; fi
+      printf '# Written by llm-d scripts/container-test.sh.\n%s\n' "$content" >"$file"
+      echo "    wrote $file"
+      return
+    fi
+  done
+  ok "$file is set up already"
+}
+
+configure /etc/containers/containers.conf '[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"' \
+  'containers default_ulimits = []' 'engine runtime = "runc"' 'engine cgroup_manager = "cgroupfs"'
+configure /etc/containers/storage.conf '[storage]
+driver = "vfs"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"' \
+  'storage driver = "vfs"' 'storage runroot = "/run/containers/storage"' \
+  'storage graphroot = "/var/lib/containers/storage"'
+
+# The Debian mirror apt uses for bookworm, from sources.list (one-line entries) or
+# sources.list.d (one-line .list or deb822 .sources files).
+apt_mirror() {
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }'
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; uris = ""; suites = ""; enabled = "yes"
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^#/) continue
+          split($i, kv, ":[ \t]*")
+          key = tolower(kv[1]); value = substr($i, length(kv[1]) + 2); sub(/^[ \t]+/, "", value)
+          if (key == "types") types = value
+          else if (key == "uris") uris = value
+          else if (key == "suites") suites = value
+          else if (key == "enabled") enabled = tolower(value)
+        }
+        if (enabled != "no" && (" " types " ") ~ / deb / && (" " suites " ") ~ / bookworm /) {
+          split(uris, u, /[ \t]+/); print u[1]; exit
+        }
+      }' "$f"
+  done
+}
+
+# import_root DIR IMAGE: DIR, a root file system, as IMAGE, with / world-readable (mktemp -d makes
+# it 0700, and an image whose / is 0700 runs nothing as a user other than root).
+import_root() {
+  chmod 0755 "$1"
+  tar -C "$1" -c . | podman import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' - "$2" >/dev/null
+}
+
+if ! podman image exists "$base_image"; then
+  mirror=$(apt_mirror | head -n1)
+  if [ -z "$mirror" ]; then
+    mirror=http://deb.debian.org/debian
+    echo "    no bookworm mirror found in /etc/apt; using $mirror"
+  fi
+  echo "    $base_image is absent: debootstrap --variant=minbase bookworm from $mirror"
+  dir=$(mktemp -d /var/tmp/llmd-debootstrap.XXXXXX)
+  scratch_dirs+=("$dir")
+  debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.log" 2>&1 ||
+    { tail -20 "$dir.log"; fail "debootstrap failed (log: $dir.log)"; }
+  rm -f "$dir.log"
+  # Like Docker's debian images: no package lists nor caches (every apt-get install updates first).
+  rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb
+  import_root "$dir" "$base_image"
+  rm -rf "$dir"
+  ok "made $base_image"
+elif [ "$(podman run --rm --network none --user 0 "$base_image" stat -c %a /)" != 755 ]; then
+  # Made by an import of a mktemp -d directory without chmod: same files, / made 0755.
+  echo "    the / of $base_image is not 0755, so a non-root user can run nothing: re-importing it"
+  dir=$(mktemp -d /var/tmp/llmd-base.XXXXXX)
+  scratch_dirs+=("$dir")
+  cid=$(podman create --network none "$base_image" true)
+  podman export "$cid" | tar -C "$dir" --numeric-owner -xpf -
+  podman rm "$cid" >/dev/null
+  import_root "$dir" "$base_image"
+  rm -rf "$dir"
+  ok "re-imported $base_image"
+else
+  ok "$base_image present"
+fi
+
+compose_down                                  # what a killed earlier run may have left
+if { command -v ss >/dev/null && [ -n "$(ss -Hltn "sport = :$port")" ]; } ||
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  fail "port $port is in use on this machine: free it, or set LLMD_HOST_PORT to a free port"
+fi
+ok "port $port is free"
+
+# ---- 2. the image -----------------------------------------------------------------------------
+step "building $image from docker/Dockerfile (compiles llm-d when the sources changed)"
+if ! podman build --pull=never --network=host --format docker --build-arg "BASE_IMAGE=$base_image" \
+  -f docker/Dockerfile -t "$image" . 2>&1 | sed 's/^/    /'; then
+  fail "podman build failed: see its output above"
+fi
+# The result of the build stage is an untagged image: keep the newest, the cache of the next build,
+# and remove the older ones and the leftovers of earlier builds (each is a full copy with vfs).
+stale=$(podman image ls -q --filter dangling=true --filter label=io.llm-d.image=build | tail -n +2)
+if [ -n "$stale" ]; then
+  # shellcheck disable=SC2086  # one id per word
+  podman rmi $stale >/dev/null 2>&1 || true
+fi
+podman image prune -f --filter label=io.llm-d.image=runtime >/dev/null
+podman image prune -f --filter label=io.llm-d.image=sources >/dev/null  # tiny, cached by content
+podman image ls --format '    {{.Repository}}:{{.Tag}} {{.Size}}' "$image"
+healthcheck=$(podman image inspect --format '{{if .HealthCheck}}{{join .HealthCheck.Test " "}}{{end}}' "$image")
+[ -n "$healthcheck" ] || fail "$image has no HEALTHCHECK (built in OCI format?)"
+ok "$image has a HEALTHCHECK: $healthcheck"
+
+# ---- 3. the demo ------------------------------------------------------------------------------
+step "starting docker-compose.yml on port $port"
+compose_started=true
+"${compose[@]}" up -d >>"$out/compose.log" 2>&1 || true   # 1.0 exits 0 even when podman fails
+for service in llm-d primary fallback; do
+  state=$(podman inspect --format '{{.State.Status}}' "${project}_${service}_1" 2>/dev/null) ||
+    fail "podman-compose up did not create the $service container"
+  [ "$state" = running ] || fail "the $service container is $state, not running"
+done
+ok "llm-d, primary and fallback are running"
+
+step "waiting for llm-d to be ready"
+for ((t = SECONDS; ; )); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url/ready")" = 200 ]; then break; fi
+  ((SECONDS - t < deadline_ready)) || fail "GET $url/ready did not answer 200 within ${deadline_ready}s"
+  sleep 0.5
+done
+ok "GET /ready answered 200 after $((SECONDS - t))s"
+[ "$(podman exec "$gateway" id -u)" = 10001 ] || fail "llm-d does not run as the llm-d user (uid 10001)"
+ok "llm-d runs as uid 10001"
+
+body='{"model": "primary", "messages": [{"role": "user", "content": "Hello"}]}'
+stream_body='{"model": "primary", "stream": true, "messages": [{"role": "user", "content": "Hello"}]}'
+# ask BODY: POSTs a chat completion; leaves the headers in $out/headers, the body in $out/body and
+# prints the backend that answered (x-llmd-backend), or "status CODE" when it was not a 200.
+ask() {
+  local code
+  code=$(curl -s -D "$out/headers" -o "$out/body" -w '%{http_code}' --max-time 10 \
+    -H 'Content-Type: application/json' -d "$1" "$url/v1/chat/completions") || code="curl exit $?"
+  if [ "$code" != 200 ]; then
+    echo "status $code"
+    return
+  fi
+  tr -d '\r' <"$out/headers" | awk -F': ' 'tolower($1) == "x-llmd-backend" { print $2 }'
+}
+
+# expect NAME: one plain and one streamed answer from the mock NAME, checked in full.
+expect() {
+  local who
+  who=$(ask "$body")
+  [ "$who" = "$1" ] || fail "plain request: answered by '$who', expected $1"
+  grep -q "\"content\":\"\\[$1\\] t1 t2" "$out/body" || fail "plain request: not $1's text: $(cat "$out/body")"
+  ok "plain: x-llmd-backend: $1, content \"[$1] t1 t2 ...\""
+  who=$(ask "$stream_body")
+  [ "$who" = "$1" ] || fail "streamed request: answered by '$who', expected $1"
+  grep -qi '^content-type: text/event-stream' "$out/headers" || fail "streamed request: not text/event-stream"
+  grep -q "\"content\":\"\\[$1\\] \"" "$out/body" || fail "streamed request: no [$1] event: $(cat "$out/body")"
+  [ "$(grep -c '^data: ' "$out/body")" -ge 5 ] || fail "streamed request: too few events: $(cat "$out/body")"
+  [ "$(grep '^data: ' "$out/body" | tail -n1)" = "data: [DONE]" ] || fail "streamed request: no data: [DONE] at the end"
+  ok "streamed: x-llmd-backend: $1, $(grep -c '^data: ' "$out/body") SSE events ending with [DONE]"
+}
+
+# switch_to NAME: sends requests until NAME answers, within $deadline_switch seconds; every answer
+# meanwhile must be a 200 (llm-d falls back before the client sees anything).
+switch_to() {
+  local t=$SECONDS tries=0 who
+  while :; do
+    tries=$((tries + 1))
+    who=$(ask "$body")
+    case $who in
+      "$1") break ;;
+      "status "*) fail "request $tries while moving to $1: $who, $(cat "$out/body")" ;;
+    esac
+    ((SECONDS - t < deadline_switch)) || fail "$1 did not answer within ${deadline_switch}s ($tries requests)"
+    sleep 0.2
+  done
+  ok "$1 answered request $tries, after $((SECONDS - t))s"
+}
+
+step "chat completions through llm-d on 127.0.0.1:$port: the primary answers"
+expect primary
+
+step "podman-compose stop primary: the fallback answers"
+"${compose[@]}" stop primary >>"$out/compose.log" 2>&1 || true
+[ "$(podman inspect --format '{{.State.Status}}' "${project}_primary_1")" != running ] ||
+  fail "the primary container is still running"
+ok "primary stopped"
+switch_to fallback
+expect fallback
+
+step "podman-compose start primary: the primary answers again"
+"${compose[@]}" start primary >>"$out/compose.log" 2>&1 || true
+[ "$(podman inspect --format '{{.State.Status}}' "${project}_primary_1")" = running ] ||
+  fail "the primary container did not start again"
+switch_to primary
+expect primary
+
+step "HEALTHCHECK of the containers"
+for c in "$gateway" "${project}_primary_1" "${project}_fallback_1"; do
+  podman healthcheck run "$c" >/dev/null 2>&1 || fail "podman healthcheck run $c: unhealthy"
+  ok "$c: $(podman inspect --format '{{.State.Health.Status}}' "$c")"
+done
