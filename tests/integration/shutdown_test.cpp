@@ -28,7 +28,8 @@ bool refuses_connections(unsigned short port) {
 }
 
 TEST(shutdown, a_stop_signal_lets_requests_in_flight_finish_and_refuses_new_connections) {
-  mock slow("slow", {"--delay", "1500ms"});
+  // Long enough that the request is still in flight through every check below on a slow machine.
+  mock slow("slow", {"--delay", "4s"});
   gateway llmd(one_model(slow));
   connection asking(llmd.port());
   asking.send("GET", "/ready");
