@@ -62,14 +62,6 @@ outcome classify_error(const boost::system::error_code& ec, bool reading_body) {
   return outcome::reset;
 }
 
-std::string upstream_target(const config::model_entry& entry, std::string_view client_target) {
-  std::string target;
-  target.reserve(entry.url.path_prefix.size() + client_target.size());
-  target += entry.url.path_prefix;
-  target += client_target;
-  return target;
-}
-
 bool is_event_stream(const bhttp::fields& headers) {
   auto it = headers.find(bhttp::field::content_type);
   return it != headers.end() && beast::iequals(it->value().substr(0, 17), "text/event-stream");
@@ -302,8 +294,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     body = rewritten;
   }
 
-  const auto head = request_head(ex.req.base(), upstream_target(entry, ex.req.target()), entry, ex.request_id,
-                                 body.size());
+  const auto head = request_head(ex.req.base(), entry, ex.request_id, body.size());
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();

@@ -65,13 +65,14 @@ bool set_by_llmd(const config::model_entry& entry, std::string_view name) {
 
 }  // namespace
 
-std::string request_head(const bhttp::request_header<>& in, std::string_view target, const config::model_entry& entry,
+std::string request_head(const bhttp::request_header<>& in, const config::model_entry& entry,
                          std::string_view request_id, std::size_t content_length) {
   std::string out;
   out.reserve(512);
   out += in.method_string();
   out += ' ';
-  out += target;
+  out += entry.url.path_prefix;
+  out += in.target();
   out += " HTTP/1.1\r\n";
   const auto connection = connection_of(in);
   for (const auto& h : in) {

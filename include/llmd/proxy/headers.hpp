@@ -13,12 +13,12 @@
 
 namespace llmd::proxy {
 
-// The upstream request's header as it goes on the wire: the request line with `target`, the
-// client's headers that go upstream, then Host, the entry's own headers and its api_key as
+// The upstream request's header as it goes on the wire: the request line with the client's
+// target under the entry's path prefix, the client's headers that go upstream, then Host, the entry's own headers and its api_key as
 // Authorization, x-request-id and Content-Length (the entry's headers and x-request-id replace
 // the client's of the same name).
-std::string request_head(const boost::beast::http::request_header<>& in, std::string_view target,
-                         const config::model_entry& entry, std::string_view request_id, std::size_t content_length);
+std::string request_head(const boost::beast::http::request_header<>& in, const config::model_entry& entry,
+                         std::string_view request_id, std::size_t content_length);
 
 // Adds to `out` the upstream's response headers that go to the client (framing excluded: the
 // relay sets Content-Length or chunked itself).

@@ -37,7 +37,11 @@ bhttp::request_header<> client_headers() {
 
 // What an upstream server reads of the head request_head() writes.
 bhttp::request<bhttp::string_body> upstream_sees(const bhttp::request_header<>& in, const config::model_entry& e) {
-  const auto head = request_head(in, "/prefix/v1/chat/completions", e, "req-1", 2);
+  auto at_prefix = e;
+  at_prefix.url.path_prefix = "/prefix";
+  auto request = in;
+  request.target("/v1/chat/completions");
+  const auto head = request_head(request, at_prefix, "req-1", 2);
   const std::string wire = head + "{}";
   bhttp::request_parser<bhttp::string_body> parser;
   boost::system::error_code ec;
