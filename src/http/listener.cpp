@@ -41,6 +41,12 @@ tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const 
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits, handler& h, traffic& t) {
+  const auto serve = [&](tcp::socket socket) {
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h, t), net::detached);
+  };
+  // For the synchronous accepts that drain the queue below: they must not block.
+  boost::system::error_code ignored;
+  acceptor.non_blocking(true, ignored);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
@@ -51,14 +57,13 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits,
       co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h, t), net::detached);
+    serve(std::move(socket));
     // Drain what else is queued: one accept per pass of a loop busy with thousands of streams
     // lets the listen queue overflow under a burst of connects, and the kernel drops them.
     boost::system::error_code more_ec;
-    acceptor.non_blocking(true, more_ec);
     for (int i = 0; i < accept_batch && !more_ec; ++i) {
       tcp::socket more = acceptor.accept(more_ec);
-      if (!more_ec) net::co_spawn(acceptor.get_executor(), run_session(std::move(more), limits, h, t), net::detached);
+      if (!more_ec) serve(std::move(more));
     }
   }
 }
