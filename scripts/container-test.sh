@@ -98,17 +98,8 @@ step "preparing podman"
 # With their recommended packages, as podman expects: netavark with aardvark-dns (the compose
 # services find each other by name), iptables (published ports), buildah, catatonit...
 packages=(podman runc podman-compose debootstrap netavark aardvark-dns iptables curl)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "    installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
-else
-  ok "packages present: ${packages[*]}"
-fi
+"$root/scripts/install-missing.sh" --with-recommends "${packages[@]}"
+ok "packages present: ${packages[*]}"
 
 # has FILE 'SECTION KEY = VALUE': whether FILE sets KEY to VALUE under [SECTION] (blanks ignored).
 has() {
