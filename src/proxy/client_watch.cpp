@@ -1,9 +1,5 @@
 #include "llmd/proxy/client_watch.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,41 +13,31 @@ namespace {
 
 // Bytes a client may send ahead (pipelining) while its previous request is in flight.
 constexpr std::size_t pipeline_limit = 64 * 1024;
+constexpr std::size_t read_size = 4096;
 
 }  // namespace
 
-// Reads once before waiting: the socket reports readiness by edge, and an end of stream that
-// arrived before the watch began would otherwise never be reported.
-client_watch::client_watch(http::exchange& ex, cancel_state& cancel) : ex_(ex), cancel_(cancel) { on_readable({}); }
+client_watch::client_watch(http::exchange& ex, cancel_state& cancel) : ex_(ex), cancel_(cancel) { arm(); }
 
+// A read, not a readiness wait: Asio then skips the read attempt when nothing arrived since the
+// session's last read exhausted the socket, and waits without re-arming epoll.
 void client_watch::arm() {
   // Past the limit the client is not read: a disconnect then shows at the next write.
   if (ex_.client_buffer.size() >= pipeline_limit) return;
   pending_ = true;
-  ex_.client.socket().async_wait(net::socket_base::wait_read,
-                                 [this](const boost::system::error_code& ec) { on_readable(ec); });
+  ex_.client.socket().async_read_some(ex_.client_buffer.prepare(read_size),
+                                      [this](const boost::system::error_code& ec, std::size_t n) { on_read(ec, n); });
 }
 
-void client_watch::on_readable(const boost::system::error_code& wait_error) {
+void client_watch::on_read(const boost::system::error_code& ec, std::size_t n) {
   pending_ = false;
-  if (stopping_ || wait_error == net::error::operation_aborted) return;
-  bool gone = bool(wait_error);
-  const int fd = ex_.client.socket().native_handle();
-  while (!gone && ex_.client_buffer.size() < pipeline_limit) {
-    const auto space = ex_.client_buffer.prepare(4096);
-    const auto n = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
-    if (n > 0) {
-      ex_.client_buffer.commit(static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    gone = true;  // end of stream or a reset
-  }
-  if (!gone) {
+  ex_.client_buffer.commit(n);  // pipelined bytes are the session's, even when read as the watch stops
+  if (stopping_ || ec == net::error::operation_aborted) return;
+  if (!ec) {
     arm();
     return;
   }
+  // End of stream or a reset.
   cancel_.client_gone = true;
   boost::system::error_code ignored;
   if (cancel_.upstream) cancel_.upstream->socket().close(ignored);

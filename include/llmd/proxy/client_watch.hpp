@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
+#include <cstddef>
 
 #include "llmd/http/exchange.hpp"
 #include "llmd/proxy/upstream_call.hpp"
@@ -25,7 +26,7 @@ class client_watch {
 
  private:
   void arm();
-  void on_readable(const boost::system::error_code& ec);
+  void on_read(const boost::system::error_code& ec, std::size_t n);
 
   http::exchange& ex_;
   cancel_state& cancel_;
