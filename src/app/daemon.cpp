@@ -32,7 +32,9 @@ struct worker {
   worker(router::backend_pool& pool, const api::model_catalog& catalog, const http::traffic& traffic)
       : connections(io), forwarder(pool, connections), handler(pool, catalog, forwarder, traffic), acceptor(io) {}
 
-  net::io_context io{1};
+  // One thread runs each context and only it touches the context's sockets and timers, so the
+  // reactor needs no locks; posts from the main thread (drain, stop) still lock the scheduler.
+  net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   upstream::connection_pool connections;
   proxy::forwarder forwarder;
   routes handler;
