@@ -1,18 +1,20 @@
 #include "llmd/health/prober.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <random>
 #include <spdlog/spdlog.h>
+
+#include "llmd/net/timed_socket.hpp"
 
 namespace llmd::health {
 
@@ -34,25 +36,27 @@ double unit_random() {
 // "" when the probe passed, else why it failed.
 net::awaitable<std::string> probe_once(const config::upstream_url& url, const config::active_check& check) {
   const auto executor = co_await net::this_coro::executor;
-  beast::tcp_stream stream(executor);
+  llmd::net::timed_socket stream(executor);
   stream.expires_after(check.timeout);
+  const auto failure = [&stream](const boost::system::error_code& ec) {
+    return stream.timed_out() ? std::string("probe: no answer within timeout") : "probe: " + ec.message();
+  };
   tcp::resolver resolver(executor);
   auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, tuple);
   if (rec) co_return "probe: cannot resolve " + url.host;
-  auto [cec, ep] = co_await stream.async_connect(endpoints, tuple);
-  if (cec) co_return "probe: " + cec.message();
+  auto [cec, ep] = co_await net::async_connect(stream.socket(), endpoints, tuple);
+  if (cec) co_return failure(cec);
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, check.path, 11};
   req.set(bhttp::field::host, url.host);
   req.set(bhttp::field::user_agent, "llm-d health check");
   req.keep_alive(false);
   auto [wec, wn] = co_await bhttp::async_write(stream, req, tuple);
-  if (wec) co_return "probe: " + wec.message();
+  if (wec) co_return failure(wec);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(probe_body_limit);
   auto [hec, hn] = co_await bhttp::async_read(stream, buffer, parser, tuple);
-  if (hec == beast::error::timeout) co_return "probe: no answer within timeout";
-  if (hec) co_return "probe: " + hec.message();
+  if (hec) co_return failure(hec);
   const unsigned status = parser.get().result_int();
   if (status < 200 || status >= 300) co_return "probe: status " + std::to_string(status);
   co_return "";

@@ -4,7 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -48,7 +47,7 @@ bool expects_continue(const request& req) {
 
 // Answers a request the session itself rejects, then the connection closes: its unread body
 // (if any) makes the stream unusable for another request.
-net::awaitable<void> reject(beast::tcp_stream& stream, request& req, bhttp::status status, const openai_error& e,
+net::awaitable<void> reject(llmd::net::timed_socket& stream, request& req, bhttp::status status, const openai_error& e,
                             config::duration timeout) {
   beast::flat_buffer unused;
   exchange ex{stream, unused, req, request_id_for(req), timeout};
@@ -57,7 +56,7 @@ net::awaitable<void> reject(beast::tcp_stream& stream, request& req, bhttp::stat
   co_await respond(ex, std::move(res));
 }
 
-net::awaitable<void> reject_too_large(beast::tcp_stream& stream, request& req, const config::limits& limits) {
+net::awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& req, const config::limits& limits) {
   co_await reject(stream, req, bhttp::status::payload_too_large,
                   {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
                    "invalid_request_error", "request_too_large", ""},
@@ -68,7 +67,7 @@ net::awaitable<void> reject_too_large(beast::tcp_stream& stream, request& req, c
 
 net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits limits, handler& h, traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
-  beast::tcp_stream stream(std::move(socket));
+  llmd::net::timed_socket stream(std::move(socket));
   beast::flat_buffer buffer;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);

@@ -39,6 +39,7 @@ net::awaitable<bool> body_writer::write(std::string_view data, bool last) {
   if (n == 0) co_return true;
   client_.expires_after(timeout_);
   auto [ec, written] = co_await net::async_write(client_, std::span(out.data(), n), net::as_tuple(net::use_awaitable));
+  client_.expires_never();  // between pieces the client is not waited for
   head_.clear();
   co_return !ec;
 }
@@ -70,7 +71,6 @@ net::awaitable<bool> body_writer::put(std::string_view piece) {
 net::awaitable<bool> body_writer::finish() {
   const bool sent = co_await write(held_, true);
   held_.clear();
-  client_.expires_never();
   co_return sent;
 }
 

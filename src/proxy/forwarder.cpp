@@ -53,8 +53,8 @@ outcome classify_status(unsigned status) {
   return outcome::ok;
 }
 
-outcome classify_error(const boost::system::error_code& ec, bool reading_body) {
-  if (ec == beast::error::timeout) return reading_body ? outcome::timeout_idle : outcome::timeout_first_byte;
+outcome classify_error(const boost::system::error_code& ec, bool timed_out, bool reading_body) {
+  if (timed_out) return reading_body ? outcome::timeout_idle : outcome::timeout_first_byte;
   if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
       ec != bhttp::error::partial_message) {
     return outcome::malformed;
@@ -81,6 +81,7 @@ net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, co
     upstream_res.body().size = chunk.size();
     call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
     auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, tuple);
+    call.conn->stream.expires_never();
     if (ec == bhttp::error::need_buffer) ec = {};
     body.append(chunk.data(), chunk.size() - upstream_res.body().size);
     if (ec || body.size() > limit) co_return std::nullopt;
@@ -321,6 +322,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
       auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, tuple);
       ec = rec;
     }
+    stream.expires_never();
     if (cancel->client_gone) co_return;
     if (!ec) {
       call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
@@ -328,7 +330,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
       call.result = classify_status(call.status);
       co_return;
     }
-    call.result = classify_error(ec, false);
+    call.result = classify_error(ec, stream.timed_out(), false);
     if (call.result != outcome::reset || !call.conn->reused || fresh) co_return;
     cancel->upstream = nullptr;
     call.conn.reset();
@@ -366,6 +368,8 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
     upstream_res.body().size = chunk.size();
     upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
     auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, tuple);
+    // While the piece goes to the client the upstream is not waited for.
+    upstream.expires_never();
     if (rec == bhttp::error::need_buffer) rec = {};
     const std::size_t got = chunk.size() - upstream_res.body().size;
     if (got > 0) {
@@ -388,7 +392,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
     co_return finished && add.keep_alive;
   }
 
-  const auto why = classify_error(broken, true);
+  const auto why = classify_error(broken, upstream.timed_out(), true);
   call.broken = true;
   call.result = why;
   spdlog::warn("request {}: {} broke mid-response: {}", ex.request_id, backend.id, upstream::describe(why));

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 
@@ -54,7 +55,7 @@ net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& ur
       co_await resolver.async_resolve(url.host, url.port, net::as_tuple(net::use_awaitable));
   if (rec) co_return acquired{rec, nullptr};
   conn->stream.expires_after(timeout);
-  auto [cec, ep] = co_await conn->stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+  auto [cec, ep] = co_await net::async_connect(conn->stream.socket(), endpoints, net::as_tuple(net::use_awaitable));
   conn->stream.expires_never();
   if (cec) co_return acquired{cec, nullptr};
   conn->stream.socket().set_option(tcp::no_delay(true));

@@ -3,13 +3,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/openai_error.hpp"
+#include "llmd/net/timed_socket.hpp"
 
 namespace llmd::http {
 
@@ -19,7 +19,7 @@ using request = beast::http::request<beast::http::string_body>;
 using response = beast::http::response<beast::http::string_body>;
 
 struct exchange {
-  beast::tcp_stream& client;
+  llmd::net::timed_socket& client;
   beast::flat_buffer& client_buffer;  // bytes the client sent past this request stay here
   request& req;
   std::string request_id;

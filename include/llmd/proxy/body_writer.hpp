@@ -4,12 +4,12 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <string>
 #include <string_view>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/openai_error.hpp"
+#include "llmd/net/timed_socket.hpp"
 #include "llmd/proxy/sse.hpp"
 
 namespace llmd::proxy {
@@ -19,7 +19,7 @@ namespace llmd::proxy {
 class body_writer {
  public:
   // `head` is the response header as relayed_head() writes it.
-  body_writer(boost::beast::tcp_stream& client, std::string head, bool chunked, config::duration timeout, bool sse)
+  body_writer(llmd::net::timed_socket& client, std::string head, bool chunked, config::duration timeout, bool sse)
       : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse) {}
 
   // Sends the header now, when no piece of the body is at hand to go with it.
@@ -36,7 +36,7 @@ class body_writer {
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
   boost::asio::awaitable<bool> write(std::string_view data, bool last = false);
 
-  boost::beast::tcp_stream& client_;
+  llmd::net::timed_socket& client_;
   std::string head_;  // until sent
   bool chunked_;
   config::duration timeout_;

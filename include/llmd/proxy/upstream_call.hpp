@@ -50,7 +50,7 @@ struct retry_state {
 // the upstream connection in use, which ends any pending upstream operation, and emits `stop`,
 // which ends any wait bound to it.
 struct cancel_state {
-  boost::beast::tcp_stream* upstream = nullptr;
+  llmd::net::timed_socket* upstream = nullptr;
   boost::asio::cancellation_signal stop;
   bool client_gone = false;
 };

@@ -11,13 +11,13 @@
 #include <chrono>
 #include <memory>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "llmd/config/config.hpp"
+#include "llmd/net/timed_socket.hpp"
 
 namespace llmd::upstream {
 
@@ -26,13 +26,13 @@ struct connection {
   // buffer's free capacity, and its default of 512 bytes splits a typical answer in two.
   static constexpr std::size_t read_size = 4096;
 
-  explicit connection(boost::asio::io_context& io) : stream(io) { buffer.reserve(read_size); }
-  boost::beast::tcp_stream stream;
+  explicit connection(boost::asio::io_context& io) : stream(io.get_executor()) { buffer.reserve(read_size); }
+  llmd::net::timed_socket stream;
   boost::beast::flat_buffer buffer;  // kept with the connection so requests reuse it
   bool reused = false;
 };
 
-// Connections move by pointer: moving a tcp_stream allocates a new one inside.
+// Connections move by pointer: a pending deadline refers to the socket where it is.
 using connection_ptr = std::unique_ptr<connection>;
 
 struct acquired {
