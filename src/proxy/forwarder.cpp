@@ -62,9 +62,9 @@ outcome classify_error(const boost::system::error_code& ec, bool timed_out, bool
   return outcome::reset;
 }
 
-bool is_event_stream(const bhttp::fields& headers) {
-  auto it = headers.find(bhttp::field::content_type);
-  return it != headers.end() && beast::iequals(it->value().substr(0, 17), "text/event-stream");
+bool is_event_stream(const http::field_list& headers) {
+  const auto type = headers.find(bhttp::field::content_type);
+  return type && beast::iequals(type->substr(0, 17), "text/event-stream");
 }
 
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
@@ -73,21 +73,16 @@ net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, co
                                                          int attempts, std::chrono::steady_clock::time_point deadline) {
   constexpr std::size_t limit = 1024 * 1024;
   auto& parser = *call.parser;
-  auto& upstream_res = parser.get();
   std::string body;
-  std::array<char, 16 * 1024> chunk;
   while (!parser.is_done()) {
-    upstream_res.body().data = chunk.data();
-    upstream_res.body().size = chunk.size();
     call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
     auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, tuple);
     call.conn->stream.expires_never();
-    if (ec == bhttp::error::need_buffer) ec = {};
-    body.append(chunk.data(), chunk.size() - upstream_res.body().size);
+    body += parser.take_piece();
     if (ec || body.size() > limit) co_return std::nullopt;
   }
-  http::response res{upstream_res.result(), 11};
-  copy_response_headers(upstream_res.base(), res.base());
+  http::response res{static_cast<bhttp::status>(parser.status()), 11};
+  copy_response_headers(parser.fields(), res.base());
   res.set("x-llmd-backend", backend.id);
   res.set("x-llmd-attempts", std::to_string(attempts));
   res.body() = std::move(body);
@@ -218,11 +213,7 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
     cancel->upstream = nullptr;
     judge(backend, call, got.taken.trial());
     std::string retry_after;
-    if (call.parser) {
-      if (auto it = call.parser->get().find(bhttp::field::retry_after); it != call.parser->get().end()) {
-        retry_after = std::string(it->value());
-      }
-    }
+    if (call.parser) retry_after = call.parser->fields().find(bhttp::field::retry_after).value_or("");
     state.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
     spdlog::warn("request {}: {} failed: {} {}", ex.request_id, backend.id, upstream::describe(call.result),
                  call.status ? std::to_string(call.status) : "");
@@ -257,9 +248,8 @@ void forwarder::judge(router::replica& backend, const upstream_call& call, bool 
   }
   const auto& settings = pool_.settings().health;
   if ((call.result == outcome::status_429 || call.status == 503) && call.parser) {
-    auto it = call.parser->get().find(bhttp::field::retry_after);
-    if (it != call.parser->get().end()) {
-      if (auto wait = parse_retry_after(it->value(), std::chrono::system_clock::now())) {
+    if (const auto header = call.parser->fields().find(bhttp::field::retry_after)) {
+      if (auto wait = parse_retry_after(*header, std::chrono::system_clock::now())) {
         backend.health.cool_down(now + std::min(*wait, settings.max_cooldown));
         if (trial) backend.health.abandoned();
         return;
@@ -316,7 +306,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     boost::system::error_code ec = wec;
     if (!ec) {
       call.conn->buffer.clear();
-      call.parser.emplace();
+      call.parser.emplace(call.conn->fields);
       call.parser->header_limit(upstream_header_limit);
       call.parser->body_limit(boost::none);
       auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, tuple);
@@ -326,7 +316,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     if (cancel->client_gone) co_return;
     if (!ec) {
       call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
-      call.status = call.parser->get().result_int();
+      call.status = call.parser->status();
       call.result = classify_status(call.status);
       co_return;
     }
@@ -340,7 +330,6 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
 net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
                                       int attempts, clock::time_point deadline, cancel_state* cancel) {
   auto& parser = *call.parser;
-  auto& upstream_res = parser.get();
   auto& upstream = call.conn->stream;
 
   relay_fields add{ex.req.version(), ex.request_id, backend.id, attempts, std::nullopt, false, ex.req.keep_alive()};
@@ -353,28 +342,25 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   } else {
     add.keep_alive = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection does
   }
-  const bool sse = is_event_stream(upstream_res.base());
-  body_writer out(ex.client, relayed_head(upstream_res.base(), add), add.chunked, ex.write_timeout, sse);
+  const bool sse = is_event_stream(parser.fields());
+  body_writer out(ex.client, relayed_head(parser.status(), parser.reason(), parser.fields(), add), add.chunked,
+                  ex.write_timeout, sse);
   // The header waits for the first piece of the body only when that piece is already here.
   if (call.conn->buffer.size() == 0 && !parser.is_done()) {
     const bool sent = co_await out.send_head();
     if (!sent) co_return false;
   }
 
-  std::array<char, 16 * 1024> chunk;
   boost::system::error_code broken;
   while (!parser.is_done()) {
-    upstream_res.body().data = chunk.data();
-    upstream_res.body().size = chunk.size();
     upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
     auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, tuple);
     // While the piece goes to the client the upstream is not waited for.
     upstream.expires_never();
-    if (rec == bhttp::error::need_buffer) rec = {};
-    const std::size_t got = chunk.size() - upstream_res.body().size;
-    if (got > 0) {
+    // The piece lies in the connection's read buffer: it is sent before the next read.
+    if (const auto piece = parser.take_piece(); !piece.empty()) {
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
-      const bool sent = co_await out.put({chunk.data(), got});
+      const bool sent = co_await out.put(piece);
       if (!sent) co_return false;
     }
     if (rec) {
@@ -386,6 +372,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   if (!broken) {
     if (parser.keep_alive() && call.conn->buffer.size() == 0) {
       cancel->upstream = nullptr;
+      call.parser.reset();  // its fields go with the connection
       connections_.release(backend.entry->url, std::move(call.conn));
     }
     const bool finished = co_await out.finish();

@@ -1,6 +1,7 @@
 #include "llmd/proxy/headers.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <charconv>
 
 namespace llmd::proxy {
 
@@ -40,8 +41,28 @@ std::string_view connection_of(const bhttp::fields& in) {
   return it == in.end() ? std::string_view{} : std::string_view(it->value());
 }
 
+bool passes(std::string_view connection, field id, std::string_view name) {
+  return !hop_by_hop(id) && (connection.empty() || !named_in(connection, name));
+}
+
 bool passes(std::string_view connection, const bhttp::fields::value_type& h) {
-  return !hop_by_hop(h.name()) && (connection.empty() || !named_in(connection, h.name_string()));
+  return passes(connection, h.name(), h.name_string());
+}
+
+// The Connection header when it names other headers, else empty: close and keep-alive name none.
+std::string_view naming_connection(const http::field_list& in) {
+  const auto connection = in.find(field::connection).value_or(std::string_view{});
+  for (auto token : bhttp::token_list(connection)) {
+    if (!boost::beast::iequals(token, "close") && !boost::beast::iequals(token, "keep-alive")) return connection;
+  }
+  return {};
+}
+
+template <class Number>
+void append_number(std::string& out, Number n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), n).ptr;
+  out.append(digits, end);
 }
 
 }  // namespace
@@ -95,35 +116,43 @@ std::string request_head(const bhttp::request_header<>& in, const config::model_
   return out;
 }
 
-void copy_response_headers(const bhttp::fields& in, bhttp::fields& out) {
-  const auto connection = connection_of(in);
-  for (const auto& h : in) {
-    if (passes(connection, h)) out.insert(h.name_string(), h.value());
+void copy_response_headers(const http::field_list& in, bhttp::fields& out) {
+  const auto connection = naming_connection(in);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto h = in[i];
+    if (passes(connection, h.id, h.name)) out.insert(h.id, h.name, h.value);
   }
 }
 
-std::string relayed_head(const bhttp::response_header<>& upstream, const relay_fields& add) {
+std::string relayed_head(unsigned status, std::string_view reason, const http::field_list& upstream,
+                         const relay_fields& add) {
   std::string out;
   out.reserve(512);
   out += add.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += std::to_string(upstream.result_int());
+  append_number(out, status);
   out += ' ';
-  out += upstream.reason();
+  out += reason;
   out += "\r\n";
-  const auto connection = connection_of(upstream);
-  for (const auto& h : upstream) {
-    const auto name = h.name_string();
-    if (!passes(connection, h) || boost::beast::iequals(name, "x-request-id") ||
-        boost::beast::iequals(name, "x-llmd-backend") || boost::beast::iequals(name, "x-llmd-attempts")) {
+  const auto connection = naming_connection(upstream);
+  for (std::size_t i = 0; i < upstream.size(); ++i) {
+    const auto h = upstream[i];
+    if (!passes(connection, h.id, h.name)) continue;
+    if (h.id == field::unknown && (boost::beast::iequals(h.name, "x-request-id") ||
+                                   boost::beast::iequals(h.name, "x-llmd-backend") ||
+                                   boost::beast::iequals(h.name, "x-llmd-attempts"))) {
       continue;
     }
-    append_field(out, name, h.value());
+    append_field(out, h.name, h.value);
   }
   append_field(out, "x-request-id", add.request_id);
   append_field(out, "x-llmd-backend", add.backend);
-  append_field(out, "x-llmd-attempts", std::to_string(add.attempts));
+  out += "x-llmd-attempts: ";
+  append_number(out, static_cast<unsigned>(add.attempts));
+  out += "\r\n";
   if (add.content_length) {
-    append_field(out, "Content-Length", std::to_string(*add.content_length));
+    out += "Content-Length: ";
+    append_number(out, *add.content_length);
+    out += "\r\n";
   } else if (add.chunked) {
     append_field(out, "Transfer-Encoding", "chunked");
   }

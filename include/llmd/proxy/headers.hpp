@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "llmd/config/config.hpp"
+#include "llmd/http/field_list.hpp"
 
 namespace llmd::proxy {
 
@@ -22,7 +23,7 @@ std::string request_head(const boost::beast::http::request_header<>& in, const c
 
 // Adds to `out` the upstream's response headers that go to the client (framing excluded: the
 // relay sets Content-Length or chunked itself).
-void copy_response_headers(const boost::beast::http::fields& in, boost::beast::http::fields& out);
+void copy_response_headers(const http::field_list& in, boost::beast::http::fields& out);
 
 // What the relay puts into the header of an upstream's answer on its way to the client.
 struct relay_fields {
@@ -38,6 +39,7 @@ struct relay_fields {
 // The upstream's response header as it goes to the client, status line to the empty line: its
 // headers that pass, x-request-id, x-llmd-backend, x-llmd-attempts (replacing the upstream's
 // own), the framing and Connection.
-std::string relayed_head(const boost::beast::http::response_header<>& upstream, const relay_fields& add);
+std::string relayed_head(unsigned status, std::string_view reason, const http::field_list& upstream,
+                         const relay_fields& add);
 
 }  // namespace llmd::proxy

@@ -3,8 +3,6 @@
 #pragma once
 
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,12 +11,13 @@
 #include "llmd/proxy/failures.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 #include "llmd/upstream/outcome.hpp"
+#include "llmd/upstream/response_parser.hpp"
 
 namespace llmd::proxy {
 
 struct upstream_call {
   upstream::connection_ptr conn;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
+  std::optional<upstream::response_parser> parser;  // its fields are the connection's
   upstream::outcome result = upstream::outcome::connect_failed;
   unsigned status = 0;
   std::chrono::microseconds ttfb{0};  // from the start of the attempt to the response header

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "llmd/config/config.hpp"
+#include "llmd/http/field_list.hpp"
 #include "llmd/net/timed_socket.hpp"
 
 namespace llmd::upstream {
@@ -29,6 +30,7 @@ struct connection {
   explicit connection(boost::asio::io_context& io) : stream(io.get_executor()) { buffer.reserve(read_size); }
   llmd::net::timed_socket stream;
   boost::beast::flat_buffer buffer;  // kept with the connection so requests reuse it
+  http::field_list fields;           // of the response being read, likewise
   bool reused = false;
 };
 

@@ -6,6 +6,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "llmd/upstream/response_parser.hpp"
+
 namespace llmd::proxy {
 namespace {
 
@@ -93,20 +95,33 @@ TEST(headers, ipv6_hosts_are_bracketed) {
   EXPECT_EQ(out[bhttp::field::host], "[::1]:8001");
 }
 
+// An upstream's answer, header only, as the relay reads it.
+struct upstream_response {
+  explicit upstream_response(std::string_view head) : parser(fields) {
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(head.data(), head.size()), ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(parser.is_header_done());
+  }
+  std::string relayed(const relay_fields& add) const {
+    return relayed_head(parser.status(), parser.reason(), parser.fields(), add);
+  }
+  http::field_list fields;
+  upstream::response_parser parser;
+};
+
 TEST(headers, response_keeps_everything_but_framing_and_hop_by_hop) {
-  bhttp::fields in;
-  in.set(bhttp::field::content_type, "text/event-stream");
-  in.set(bhttp::field::transfer_encoding, "chunked");
-  in.set(bhttp::field::connection, "close");
-  in.set(bhttp::field::retry_after, "3");
-  in.set("x-ratelimit-remaining-requests", "99");
+  const upstream_response in(
+      "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close, x-hop\r\nx-hop: 1\r\nRetry-After: 3\r\nx-ratelimit-remaining-requests: 99\r\n\r\n");
   bhttp::fields out;
-  copy_response_headers(in, out);
+  copy_response_headers(in.parser.fields(), out);
   EXPECT_EQ(out[bhttp::field::content_type], "text/event-stream");
   EXPECT_EQ(out[bhttp::field::retry_after], "3");
   EXPECT_EQ(out["x-ratelimit-remaining-requests"], "99");
   EXPECT_EQ(out.count(bhttp::field::transfer_encoding), 0u);
   EXPECT_EQ(out.count(bhttp::field::connection), 0u);
+  EXPECT_EQ(out.count("x-hop"), 0u);
 }
 
 bhttp::response<bhttp::empty_body> client_sees(const std::string& head) {
@@ -119,20 +134,13 @@ bhttp::response<bhttp::empty_body> client_sees(const std::string& head) {
   return parser.release();
 }
 
-bhttp::response_header<> upstream_answer() {
-  bhttp::response_header<> in;
-  in.result(bhttp::status::ok);
-  in.set(bhttp::field::content_type, "text/event-stream");
-  in.set(bhttp::field::transfer_encoding, "chunked");
-  in.set(bhttp::field::connection, "close");
-  in.set("x-request-id", "upstream-id");
-  in.set("x-llmd-attempts", "7");
-  in.set("x-ratelimit-remaining-requests", "99");
-  return in;
-}
+constexpr std::string_view upstream_answer =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+    "x-request-id: upstream-id\r\nX-LLMD-Attempts: 7\r\nx-ratelimit-remaining-requests: 99\r\n\r\n";
 
 TEST(headers, relayed_head_adds_llmds_fields_and_its_own_framing) {
-  const auto out = client_sees(relayed_head(upstream_answer(), {11, "req-1", "vllm#0", 2, std::nullopt, true, true}));
+  const upstream_response in(upstream_answer);
+  const auto out = client_sees(in.relayed({11, "req-1", "vllm#0", 2, std::nullopt, true, true}));
   EXPECT_EQ(out.result_int(), 200u);
   EXPECT_EQ(out.version(), 11u);
   EXPECT_EQ(out[bhttp::field::content_type], "text/event-stream");
@@ -149,24 +157,23 @@ TEST(headers, relayed_head_adds_llmds_fields_and_its_own_framing) {
 }
 
 TEST(headers, relayed_head_says_length_and_connection_as_the_client_needs) {
-  const auto with_length = client_sees(relayed_head(upstream_answer(), {11, "r", "b", 1, 42, false, false}));
+  const upstream_response in(upstream_answer);
+  const auto with_length = client_sees(in.relayed({11, "r", "b", 1, 42, false, false}));
   EXPECT_EQ(with_length[bhttp::field::content_length], "42");
   EXPECT_FALSE(with_length.chunked());
   EXPECT_FALSE(with_length.keep_alive());
-  const auto old_client = client_sees(relayed_head(upstream_answer(), {10, "r", "b", 1, 42, false, true}));
+  const auto old_client = client_sees(in.relayed({10, "r", "b", 1, 42, false, true}));
   EXPECT_EQ(old_client.version(), 10u);
   EXPECT_TRUE(old_client.keep_alive());
-  const auto until_close = client_sees(relayed_head(upstream_answer(), {10, "r", "b", 1, std::nullopt, false, false}));
+  const auto until_close = client_sees(in.relayed({10, "r", "b", 1, std::nullopt, false, false}));
   EXPECT_FALSE(until_close.keep_alive());
   EXPECT_EQ(until_close.count(bhttp::field::content_length), 0u);
   EXPECT_EQ(until_close.count(bhttp::field::transfer_encoding), 0u);
 }
 
 TEST(headers, relayed_head_keeps_an_upstream_reason_phrase) {
-  bhttp::response_header<> in;
-  in.result(599);
-  in.reason("Model Melted");
-  EXPECT_EQ(relayed_head(in, {11, "r", "b", 1, 0, false, true}),
+  const upstream_response in("HTTP/1.1 599 Model Melted\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(in.relayed({11, "r", "b", 1, 0, false, true}),
             "HTTP/1.1 599 Model Melted\r\nx-request-id: r\r\nx-llmd-backend: b\r\nx-llmd-attempts: 1\r\n"
             "Content-Length: 0\r\n\r\n");
 }
