@@ -62,8 +62,8 @@ bool sane_id(std::string_view id) {
 }  // namespace
 
 std::string request_id_for(const request& req) {
-  auto it = req.find("x-request-id");
-  if (it != req.end() && sane_id(it->value())) return std::string(it->value());
+  const auto id = req.fields().find("x-request-id");
+  if (id && sane_id(*id)) return std::string(*id);
   return new_request_id();
 }
 

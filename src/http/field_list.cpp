@@ -1,5 +1,7 @@
 #include "llmd/http/field_list.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 namespace llmd::http {
 
 void field_list::add(boost::beast::http::field id, std::string_view name, std::string_view value) {
@@ -19,6 +21,14 @@ field_list::field field_list::operator[](std::size_t i) const noexcept {
 std::optional<std::string_view> field_list::find(boost::beast::http::field id) const noexcept {
   for (std::size_t i = 0; i < index_.size(); ++i) {
     if (index_[i].id == id) return (*this)[i].value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> field_list::find(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < index_.size(); ++i) {
+    const auto f = (*this)[i];
+    if (boost::beast::iequals(f.name, name)) return f.value;
   }
   return std::nullopt;
 }

@@ -5,10 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/core/string.hpp>
 
 namespace llmd::http {
@@ -41,8 +38,8 @@ class request_count {
 };
 
 bool expects_continue(const request& req) {
-  auto it = req.find(bhttp::field::expect);
-  return it != req.end() && beast::iequals(it->value(), "100-continue");
+  const auto expect = req.fields().find(bhttp::field::expect);
+  return expect && beast::iequals(*expect, "100-continue");
 }
 
 // Answers a request the session itself rejects, then the connection closes: its unread body
@@ -72,13 +69,15 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);
   const auto tuple = net::as_tuple(net::use_awaitable);
+  request req;
   for (;;) {
-    // A connection idle between requests keeps no more than a small buffer.
+    // A connection idle between requests keeps no more than small buffers.
     if (buffer.size() == 0 && buffer.capacity() > small_read) {
       buffer.shrink_to_fit();
       buffer.reserve(small_read);
     }
-    bhttp::request_parser<bhttp::string_body> parser;
+    req.clear(large_read);
+    request_parser parser(req);
     parser.header_limit(header_limit);
     parser.body_limit(limits.max_body_bytes);
 
@@ -87,7 +86,7 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
     if (hec) {
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
-        co_await reject_too_large(stream, parser.get(), limits);
+        co_await reject_too_large(stream, req, limits);
       } else if (is_parse_error(hec)) {
         request empty;
         const bool too_big = hec == bhttp::error::header_limit;
@@ -99,7 +98,6 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
       break;
     }
 
-    auto& req = parser.get();
     const auto declared = parser.content_length();
     if (declared && *declared > limits.max_body_bytes) {
       co_await reject_too_large(stream, req, limits);

@@ -285,7 +285,7 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     body = rewritten;
   }
 
-  const auto head = request_head(ex.req.base(), entry, ex.request_id, body.size());
+  const auto head = request_head(ex.req, entry, ex.request_id, body.size());
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();

@@ -36,17 +36,8 @@ bool named_in(std::string_view connection, std::string_view name) {
   return false;
 }
 
-std::string_view connection_of(const bhttp::fields& in) {
-  auto it = in.find(field::connection);
-  return it == in.end() ? std::string_view{} : std::string_view(it->value());
-}
-
 bool passes(std::string_view connection, field id, std::string_view name) {
   return !hop_by_hop(id) && (connection.empty() || !named_in(connection, name));
-}
-
-bool passes(std::string_view connection, const bhttp::fields::value_type& h) {
-  return passes(connection, h.name(), h.name_string());
 }
 
 // The Connection header when it names other headers, else empty: close and keep-alive name none.
@@ -65,10 +56,6 @@ void append_number(std::string& out, Number n) {
   out.append(digits, end);
 }
 
-}  // namespace
-
-namespace {
-
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out += name;
   out += ": ";
@@ -76,18 +63,18 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += "\r\n";
 }
 
-bool set_by_llmd(const config::model_entry& entry, std::string_view name) {
-  if (boost::beast::iequals(name, "x-request-id")) return true;
+bool set_by_llmd(const config::model_entry& entry, const http::field_list::field& f) {
+  if (f.id == field::unknown && boost::beast::iequals(f.name, "x-request-id")) return true;
   for (const auto& h : entry.headers) {
-    if (boost::beast::iequals(name, h.name)) return true;
+    if (boost::beast::iequals(f.name, h.name)) return true;
   }
   return false;
 }
 
 }  // namespace
 
-std::string request_head(const bhttp::request_header<>& in, const config::model_entry& entry,
-                         std::string_view request_id, std::size_t content_length) {
+std::string request_head(const http::request& in, const config::model_entry& entry, std::string_view request_id,
+                         std::size_t content_length) {
   std::string out;
   out.reserve(512);
   out += in.method_string();
@@ -95,24 +82,37 @@ std::string request_head(const bhttp::request_header<>& in, const config::model_
   out += entry.url.path_prefix;
   out += in.target();
   out += " HTTP/1.1\r\n";
-  const auto connection = connection_of(in);
-  for (const auto& h : in) {
-    const auto f = h.name();
+  const auto& fields = in.fields();
+  const auto connection = naming_connection(fields);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto h = fields[i];
     // Expect was answered by llm-d; Accept-Encoding is dropped so the body stays plain text the
     // relay can frame errors into.
-    if (f == field::host || f == field::expect || f == field::accept_encoding) continue;
-    if (f == field::authorization && entry.api_key) continue;
-    if (passes(connection, h) && !set_by_llmd(entry, h.name_string())) append_field(out, h.name_string(), h.value());
+    if (h.id == field::host || h.id == field::expect || h.id == field::accept_encoding) continue;
+    if (h.id == field::authorization && entry.api_key) continue;
+    if (passes(connection, h.id, h.name) && !set_by_llmd(entry, h)) append_field(out, h.name, h.value);
   }
   const auto& url = entry.url;
-  std::string host = url.host.find(':') == std::string::npos ? url.host : '[' + url.host + ']';
-  if (url.port != "80") host += ':' + url.port;
-  append_field(out, "Host", host);
-  for (const auto& h : entry.headers) append_field(out, h.name, h.value);
-  if (entry.api_key) append_field(out, "Authorization", "Bearer " + *entry.api_key);
-  append_field(out, "x-request-id", request_id);
-  append_field(out, "Content-Length", std::to_string(content_length));
+  out += "Host: ";
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  if (ipv6) out += '[';
+  out += url.host;
+  if (ipv6) out += ']';
+  if (url.port != "80") {
+    out += ':';
+    out += url.port;
+  }
   out += "\r\n";
+  for (const auto& h : entry.headers) append_field(out, h.name, h.value);
+  if (entry.api_key) {
+    out += "Authorization: Bearer ";
+    out += *entry.api_key;
+    out += "\r\n";
+  }
+  append_field(out, "x-request-id", request_id);
+  out += "Content-Length: ";
+  append_number(out, content_length);
+  out += "\r\n\r\n";
   return out;
 }
 

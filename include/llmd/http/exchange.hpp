@@ -9,13 +9,13 @@
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/openai_error.hpp"
+#include "llmd/http/request.hpp"
 #include "llmd/net/timed_socket.hpp"
 
 namespace llmd::http {
 
 namespace beast = boost::beast;
 
-using request = beast::http::request<beast::http::string_body>;
 using response = beast::http::response<beast::http::string_body>;
 
 struct exchange {

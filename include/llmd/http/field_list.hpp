@@ -30,6 +30,8 @@ class field_list {
   field operator[](std::size_t i) const noexcept;
   // The value of the first field with this id.
   std::optional<std::string_view> find(boost::beast::http::field id) const noexcept;
+  // The value of the first field with this name (any case), for names Beast does not know.
+  std::optional<std::string_view> find(std::string_view name) const noexcept;
 
  private:
   struct entry {

@@ -11,6 +11,7 @@
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/field_list.hpp"
+#include "llmd/http/request.hpp"
 
 namespace llmd::proxy {
 
@@ -18,8 +19,8 @@ namespace llmd::proxy {
 // target under the entry's path prefix, the client's headers that go upstream, then Host, the entry's own headers and its api_key as
 // Authorization, x-request-id and Content-Length (the entry's headers and x-request-id replace
 // the client's of the same name).
-std::string request_head(const boost::beast::http::request_header<>& in, const config::model_entry& entry,
-                         std::string_view request_id, std::size_t content_length);
+std::string request_head(const http::request& in, const config::model_entry& entry, std::string_view request_id,
+                         std::size_t content_length);
 
 // Adds to `out` the upstream's response headers that go to the client (framing excluded: the
 // relay sets Content-Length or chunked itself).
