@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <functional>
 #include <spdlog/spdlog.h>
@@ -16,6 +15,7 @@
 #include "llmd/app/routes.hpp"
 #include "llmd/health/prober.hpp"
 #include "llmd/http/listener.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
@@ -38,7 +38,7 @@ struct worker {
   upstream::connection_pool connections;
   proxy::forwarder forwarder;
   routes handler;
-  tcp::acceptor acceptor;
+  tcp_acceptor acceptor;
   std::thread thread;
 };
 
@@ -50,7 +50,7 @@ int worker_count(const config::config& cfg) {
 constexpr auto drain_poll = std::chrono::milliseconds(20);
 
 // Calls stop once no request is in flight or the deadline passes, whichever comes first.
-void stop_when_drained(net::steady_timer& timer, const http::traffic& traffic,
+void stop_when_drained(steady_timer& timer, const http::traffic& traffic,
                        std::chrono::steady_clock::time_point deadline, const std::function<void()>& stop) {
   const int left = traffic.requests.load(std::memory_order_relaxed);
   if (left == 0 || std::chrono::steady_clock::now() >= deadline) {
@@ -110,7 +110,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
   // shutdown_timeout). A second signal stops at once.
   net::io_context main_io;
   net::signal_set signals(main_io, SIGINT, SIGTERM);
-  net::steady_timer drain(main_io);
+  steady_timer drain(main_io);
   const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
     main_io.stop();

@@ -3,6 +3,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "llmd/admin/backends.hpp"
+#include "llmd/net/executor.hpp"
 #include <variant>
 
 namespace llmd::app {
@@ -21,69 +22,71 @@ http::response json_response(status code, std::string body) {
   return res;
 }
 
-net::awaitable<bool> fail(http::exchange& ex, status code, const http::openai_error& e) {
-  co_return co_await http::respond(ex, http::error_response(code, e));
+// These build the response before returning the coroutine that sends it: an openai_error only
+// views its text, which may be a temporary of the caller's.
+awaitable<bool> fail(http::exchange& ex, status code, const http::openai_error& e) {
+  return http::respond(ex, http::error_response(code, e));
 }
 
-net::awaitable<bool> wrong_method(http::exchange& ex, std::string_view allowed) {
+awaitable<bool> wrong_method(http::exchange& ex, std::string_view allowed) {
   auto res = http::error_response(
       status::method_not_allowed,
       {"method " + std::string(ex.req.method_string()) + " is not allowed here; use " + std::string(allowed),
        "invalid_request_error", "method_not_allowed", ""});
   res.set(bhttp::field::allow, allowed);
-  co_return co_await http::respond(ex, std::move(res));
+  return http::respond(ex, std::move(res));
 }
 
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
 
 }  // namespace
 
-net::awaitable<bool> routes::handle(http::exchange& ex) {
+// Not a coroutine itself: it picks the coroutine that answers, so a request costs no frame
+// holding every branch's temporaries.
+awaitable<bool> routes::handle(http::exchange& ex) {
   std::string_view target = ex.req.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const verb method = ex.req.method();
 
   if (path == "/health") {
-    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
-    co_return co_await http::respond(ex, json_response(status::ok, R"({"status":"ok"})"));
+    if (!is_read(method)) return wrong_method(ex, "GET");
+    return http::respond(ex, json_response(status::ok, R"({"status":"ok"})"));
   }
   if (path == "/ready") {
-    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
+    if (!is_read(method)) return wrong_method(ex, "GET");
     if (traffic_.draining.load(std::memory_order_relaxed)) {
-      co_return co_await http::respond(ex, json_response(status::service_unavailable, R"({"status":"draining"})"));
+      return http::respond(ex, json_response(status::service_unavailable, R"({"status":"draining"})"));
     }
     const bool ready = pool_.any_usable(std::chrono::steady_clock::now());
-    co_return co_await http::respond(
-        ex, json_response(ready ? status::ok : status::service_unavailable,
-                          ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
+    return http::respond(ex, json_response(ready ? status::ok : status::service_unavailable,
+                                           ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
   }
   if (path == "/admin/backends") {
-    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
-    co_return co_await http::respond(
-        ex, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
+    if (!is_read(method)) return wrong_method(ex, "GET");
+    return http::respond(ex, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
   }
   if (path == "/v1/models") {
-    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
-    co_return co_await http::respond(ex, json_response(status::ok, catalog_.list_json()));
+    if (!is_read(method)) return wrong_method(ex, "GET");
+    return http::respond(ex, json_response(status::ok, catalog_.list_json()));
   }
   if (path.starts_with("/v1/models/")) {
-    if (!is_read(method)) co_return co_await wrong_method(ex, "GET");
+    if (!is_read(method)) return wrong_method(ex, "GET");
     const auto id = path.substr(11);
-    if (auto model = catalog_.model_json(id)) co_return co_await http::respond(ex, json_response(status::ok, *model));
-    co_return co_await fail(ex, status::not_found,
-                            {"The model '" + std::string(id) + "' does not exist", "invalid_request_error",
-                             "model_not_found", "model"});
+    if (auto model = catalog_.model_json(id)) return http::respond(ex, json_response(status::ok, *model));
+    return fail(
+        ex, status::not_found,
+        {"The model '" + std::string(id) + "' does not exist", "invalid_request_error", "model_not_found", "model"});
   }
   if (path.starts_with("/v1/")) {
-    if (method != verb::post) co_return co_await wrong_method(ex, "POST");
-    co_return co_await proxy(ex);
+    if (method != verb::post) return wrong_method(ex, "POST");
+    return proxy(ex);
   }
-  co_return co_await fail(ex, status::not_found,
-                          {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
-                           "invalid_request_error", "unknown_url", ""});
+  return fail(ex, status::not_found,
+              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
+               "invalid_request_error", "unknown_url", ""});
 }
 
-net::awaitable<bool> routes::proxy(http::exchange& ex) {
+awaitable<bool> routes::proxy(http::exchange& ex) {
   auto scanned = api::scan_request(ex.req.body());
   if (auto* error = std::get_if<api::scan_error>(&scanned)) {
     co_return co_await fail(ex, status::bad_request,

@@ -1,17 +1,17 @@
 #include "llmd/http/exchange.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/write.hpp>
 #include <random>
 #include <tuple>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
 namespace net = boost::asio;
 namespace bhttp = beast::http;
 
-net::awaitable<bool> respond(exchange& ex, response res) {
+awaitable<bool> respond(exchange& ex, response res) {
   res.set("x-request-id", ex.request_id);
   const bool keep = ex.req.keep_alive() && res.keep_alive();
   res.keep_alive(keep);
@@ -20,12 +20,11 @@ net::awaitable<bool> respond(exchange& ex, response res) {
   bhttp::response_serializer<bhttp::string_body> serializer{res};
   // A response to HEAD has the header of the GET response and no body. (No co_await inside ?:
   // here: GCC 12 miscompiles it.)
-  const auto tuple = net::as_tuple(net::use_awaitable);
   boost::system::error_code ec;
   if (ex.req.method() == bhttp::verb::head) {
-    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(ex.client, serializer, tuple);
+    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(ex.client, serializer, use_tuple);
   } else {
-    std::tie(ec, std::ignore) = co_await bhttp::async_write(ex.client, serializer, tuple);
+    std::tie(ec, std::ignore) = co_await bhttp::async_write(ex.client, serializer, use_tuple);
   }
   ex.client.expires_never();
   co_return keep && !ec;

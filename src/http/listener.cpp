@@ -2,15 +2,13 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/socket_base.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "llmd/http/session.hpp"
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
@@ -25,10 +23,10 @@ constexpr int accept_batch = 1024;
 
 }  // namespace
 
-tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const std::string& port,
-                            boost::system::error_code& ec) {
-  tcp::acceptor acceptor(io);
-  tcp::resolver resolver(io);
+tcp_acceptor open_acceptor(net::io_context& io, const std::string& host, const std::string& port,
+                           boost::system::error_code& ec) {
+  tcp_acceptor acceptor(io);
+  tcp_resolver resolver(io);
   auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec) return acceptor;
   const tcp::endpoint endpoint = *results.begin();
@@ -40,21 +38,21 @@ tcp::acceptor open_acceptor(net::io_context& io, const std::string& host, const 
   return acceptor;
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits, handler& h, traffic& t) {
-  const auto serve = [&](tcp::socket socket) {
+awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, handler& h, traffic& t) {
+  const auto serve = [&](tcp_socket socket) {
     net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, h, t), net::detached);
   };
   // For the synchronous accepts that drain the queue below: they must not block.
   boost::system::error_code ignored;
   acceptor.non_blocking(true, ignored);
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
     if (ec) {
       // Out of descriptors or similar: keep serving the connections we have, try again shortly.
       spdlog::warn("accept failed: {}", ec.message());
-      net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_tuple);
       continue;
     }
     serve(std::move(socket));
@@ -62,7 +60,7 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, config::limits limits,
     // lets the listen queue overflow under a burst of connects, and the kernel drops them.
     boost::system::error_code more_ec;
     for (int i = 0; i < accept_batch && !more_ec; ++i) {
-      tcp::socket more = acceptor.accept(more_ec);
+      tcp_socket more = acceptor.accept(more_ec);
       if (!more_ec) serve(std::move(more));
     }
   }

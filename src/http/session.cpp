@@ -1,12 +1,12 @@
 #include "llmd/http/session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/core/string.hpp>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
@@ -44,8 +44,8 @@ bool expects_continue(const request& req) {
 
 // Answers a request the session itself rejects, then the connection closes: its unread body
 // (if any) makes the stream unusable for another request.
-net::awaitable<void> reject(llmd::net::timed_socket& stream, request& req, bhttp::status status, const openai_error& e,
-                            config::duration timeout) {
+awaitable<void> reject(llmd::net::timed_socket& stream, request& req, bhttp::status status, const openai_error& e,
+                       config::duration timeout) {
   beast::flat_buffer unused;
   exchange ex{stream, unused, req, request_id_for(req), timeout};
   auto res = error_response(status, e);
@@ -53,7 +53,7 @@ net::awaitable<void> reject(llmd::net::timed_socket& stream, request& req, bhttp
   co_await respond(ex, std::move(res));
 }
 
-net::awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& req, const config::limits& limits) {
+awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& req, const config::limits& limits) {
   co_await reject(stream, req, bhttp::status::payload_too_large,
                   {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
                    "invalid_request_error", "request_too_large", ""},
@@ -62,13 +62,12 @@ net::awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& 
 
 }  // namespace
 
-net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits limits, handler& h, traffic& t) {
+awaitable<void> run_session(tcp_socket socket, config::limits limits, handler& h, traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
   llmd::net::timed_socket stream(std::move(socket));
   beast::flat_buffer buffer;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);
-  const auto tuple = net::as_tuple(net::use_awaitable);
   request req;
   for (;;) {
     // A connection idle between requests keeps no more than small buffers.
@@ -82,7 +81,7 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
     parser.body_limit(limits.max_body_bytes);
 
     stream.expires_after(limits.client_idle_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, tuple);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     if (hec) {
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
@@ -109,10 +108,10 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
     if (!parser.is_done()) {
       if (expects_continue(req)) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-        auto [cec, cn] = co_await net::async_write(stream, net::buffer(cont), tuple);
+        auto [cec, cn] = co_await net::async_write(stream, net::buffer(cont), use_tuple);
         if (cec) break;
       }
-      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple);
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       if (bec == bhttp::error::body_limit) {
         co_await reject_too_large(stream, req, limits);
         break;
@@ -130,7 +129,7 @@ net::awaitable<void> run_session(net::ip::tcp::socket socket, config::limits lim
     if (!keep || draining) break;
   }
   boost::system::error_code ignored;
-  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream.socket().shutdown(tcp_socket::shutdown_send, ignored);
 }
 
 }  // namespace llmd::http

@@ -2,11 +2,9 @@
 
 namespace llmd::net {
 
-timed_socket::timed_socket(boost::asio::ip::tcp::socket socket)
-    : state_(std::make_shared<state>(std::move(socket))) {}
+timed_socket::timed_socket(tcp_socket socket) : state_(std::make_shared<state>(std::move(socket))) {}
 
-timed_socket::timed_socket(const executor_type& executor)
-    : timed_socket(boost::asio::ip::tcp::socket(executor)) {}
+timed_socket::timed_socket(const executor_type& executor) : timed_socket(tcp_socket(executor)) {}
 
 timed_socket::~timed_socket() {
   boost::system::error_code ignored;

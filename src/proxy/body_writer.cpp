@@ -1,11 +1,11 @@
 #include "llmd/proxy/body_writer.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
 #include <charconv>
 #include <span>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::proxy {
 
@@ -18,7 +18,7 @@ constexpr std::size_t hold_limit = 1024 * 1024;
 
 }  // namespace
 
-net::awaitable<bool> body_writer::write(std::string_view data, bool last) {
+awaitable<bool> body_writer::write(std::string_view data, bool last) {
   static constexpr std::string_view crlf = "\r\n";
   static constexpr std::string_view last_chunk = "0\r\n\r\n";
   std::array<net::const_buffer, 5> out;
@@ -38,15 +38,15 @@ net::awaitable<bool> body_writer::write(std::string_view data, bool last) {
   if (last && chunked_) out[n++] = net::buffer(last_chunk);
   if (n == 0) co_return true;
   client_.expires_after(timeout_);
-  auto [ec, written] = co_await net::async_write(client_, std::span(out.data(), n), net::as_tuple(net::use_awaitable));
+  auto [ec, written] = co_await net::async_write(client_, std::span(out.data(), n), use_tuple);
   client_.expires_never();  // between pieces the client is not waited for
   head_.clear();
   co_return !ec;
 }
 
-net::awaitable<bool> body_writer::send_head() { co_return co_await write({}); }
+awaitable<bool> body_writer::send_head() { co_return co_await write({}); }
 
-net::awaitable<bool> body_writer::put(std::string_view piece) {
+awaitable<bool> body_writer::put(std::string_view piece) {
   if (!sse_) co_return co_await write(piece);
   const std::size_t whole = events_.feed(piece);
   if (held_.empty() && whole == piece.size()) {
@@ -68,13 +68,13 @@ net::awaitable<bool> body_writer::put(std::string_view piece) {
   co_return ok;
 }
 
-net::awaitable<bool> body_writer::finish() {
+awaitable<bool> body_writer::finish() {
   const bool sent = co_await write(held_, true);
   held_.clear();
   co_return sent;
 }
 
-net::awaitable<bool> body_writer::fail(const http::openai_error& error) {
+awaitable<bool> body_writer::fail(const http::openai_error& error) {
   held_.clear();
   std::string event = sent_on_boundary_ ? "" : "\n\n";
   event += sse_error_event(error);

@@ -3,7 +3,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::proxy {
 
@@ -44,7 +45,7 @@ void client_watch::on_read(const boost::system::error_code& ec, std::size_t n) {
   cancel_.stop.emit(net::cancellation_type::terminal);
 }
 
-net::awaitable<void> client_watch::stop() {
+awaitable<void> client_watch::stop() {
   stopping_ = true;
   if (pending_) {
     boost::system::error_code ignored;
@@ -52,7 +53,7 @@ net::awaitable<void> client_watch::stop() {
     // The aborted wait completes through the executor's queue; the session must not read the
     // socket before it has.
     const auto executor = co_await net::this_coro::executor;
-    while (pending_) co_await net::post(executor, net::use_awaitable);
+    while (pending_) co_await net::post(executor, use_awaitable);
   }
 }
 

@@ -1,10 +1,7 @@
 #include "llmd/proxy/forwarder.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -13,6 +10,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "llmd/net/executor.hpp"
 #include "llmd/proxy/body_writer.hpp"
 #include "llmd/proxy/client_watch.hpp"
 #include "llmd/proxy/context_window.hpp"
@@ -30,7 +28,6 @@ using upstream::outcome;
 
 namespace {
 
-constexpr auto tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t upstream_header_limit = 64 * 1024;
 
 double unit_random() {
@@ -69,14 +66,14 @@ bool is_event_stream(const http::field_list& headers) {
 
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
-net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend,
-                                                         int attempts, std::chrono::steady_clock::time_point deadline) {
+awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
+                                                    std::chrono::steady_clock::time_point deadline) {
   constexpr std::size_t limit = 1024 * 1024;
   auto& parser = *call.parser;
   std::string body;
   while (!parser.is_done()) {
     call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, tuple);
+    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, use_tuple);
     call.conn->stream.expires_never();
     body += parser.take_piece();
     if (ec || body.size() > limit) co_return std::nullopt;
@@ -91,7 +88,7 @@ net::awaitable<std::optional<http::response>> read_whole(upstream_call& call, co
 
 }  // namespace
 
-net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
+awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
   cancel_state cancel;
   pool_.budget().request_started(clock::now());
   client_watch watch(ex, cancel);
@@ -108,8 +105,8 @@ net::awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_f
   co_return keep && !cancel.client_gone;
 }
 
-net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fields& fields, int group,
-                                          cancel_state* cancel) {
+awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fields& fields, int group,
+                                     cancel_state* cancel) {
   if (cancel->client_gone) co_return false;
   const auto start = clock::now();
   const auto& chain = pool_.groups()[group].chain;
@@ -139,9 +136,9 @@ net::awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request
   co_return co_await respond_failure(ex, fields, state);
 }
 
-net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request_fields& fields, int group,
-                                               retry_state& state, bool panic, clock::time_point start,
-                                               cancel_state* cancel, bool& keep) {
+awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request_fields& fields, int group,
+                                          retry_state& state, bool panic, clock::time_point start, cancel_state* cancel,
+                                          bool& keep) {
   auto& use = state.per_group[group];
   bool backed_off = false;
   for (;;) {
@@ -164,8 +161,8 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
       const auto wait = backoff_delay(policy, use.attempts, unit_random(), state.retry_after);
       if (clock::now() + wait >= deadline) co_return group_end::exhausted;
       const auto executor = co_await net::this_coro::executor;
-      net::steady_timer pause(executor, wait);
-      co_await pause.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), tuple));
+      steady_timer pause(executor, wait);
+      co_await pause.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), use_tuple));
       cancel->stop.slot().clear();
       if (cancel->client_gone) co_return group_end::stopped;
       backed_off = true;
@@ -222,9 +219,8 @@ net::awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::re
   }
 }
 
-net::awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
-                                                      retry_state& state, clock::time_point start,
-                                                      cancel_state* cancel) {
+awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
+                                                 retry_state& state, clock::time_point start, cancel_state* cancel) {
   for (const auto& name : *state.context_groups) {
     const auto g = pool_.group_named(name);
     if (!g) continue;
@@ -265,8 +261,8 @@ void forwarder::judge(router::replica& backend, const upstream_call& call, bool 
   }
 }
 
-net::awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::request_fields& fields,
-                                                const retry_state& state) {
+awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::request_fields& fields,
+                                           const retry_state& state) {
   auto error = summarize(state.failures, fields.model.value_or(""), state.budget_spent);
   auto res = http::error_response(static_cast<bhttp::status>(error.status), error.body());
   if (!error.retry_after.empty()) res.set(bhttp::field::retry_after, error.retry_after);
@@ -274,9 +270,8 @@ net::awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::r
   co_return co_await http::respond(ex, std::move(res));
 }
 
-net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
-                                        const router::replica& backend, clock::time_point deadline,
-                                        cancel_state* cancel) {
+awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
+                                   const router::replica& backend, clock::time_point deadline, cancel_state* cancel) {
   const auto& entry = *backend.entry;
   std::string rewritten;
   std::string_view body = ex.req.body();
@@ -302,14 +297,14 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
     auto& stream = call.conn->stream;
     stream.expires_after(bounded(entry.timeout.first_byte, deadline));
 
-    auto [wec, wn] = co_await net::async_write(stream, request, tuple);
+    auto [wec, wn] = co_await net::async_write(stream, request, use_tuple);
     boost::system::error_code ec = wec;
     if (!ec) {
       call.conn->buffer.clear();
       call.parser.emplace(call.conn->fields);
       call.parser->header_limit(upstream_header_limit);
       call.parser->body_limit(boost::none);
-      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, tuple);
+      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, use_tuple);
       ec = rec;
     }
     stream.expires_never();
@@ -327,8 +322,8 @@ net::awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex,
   }
 }
 
-net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
-                                      int attempts, clock::time_point deadline, cancel_state* cancel) {
+awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
+                                 clock::time_point deadline, cancel_state* cancel) {
   auto& parser = *call.parser;
   auto& upstream = call.conn->stream;
 
@@ -354,7 +349,7 @@ net::awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, c
   boost::system::error_code broken;
   while (!parser.is_done()) {
     upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, tuple);
+    auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, use_tuple);
     // While the piece goes to the client the upstream is not waited for.
     upstream.expires_never();
     // The piece lies in the connection's read buffer: it is sent before the next read.

@@ -1,18 +1,18 @@
 #include "llmd/router/wait_queue.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::router {
 
 namespace net = boost::asio;
 
-net::awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front,
-                                      net::cancellation_slot slot) {
+awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front,
+                                 net::cancellation_slot slot) {
   const auto executor = co_await net::this_coro::executor;
   auto self = std::make_shared<waiter>(executor, groups);
   {
@@ -26,7 +26,7 @@ net::awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point
     waiting_.store(line_.size(), std::memory_order_relaxed);
   }
   self->timer.expires_at(deadline);
-  co_await self->timer.async_wait(net::bind_cancellation_slot(slot, net::as_tuple(net::use_awaitable)));
+  co_await self->timer.async_wait(net::bind_cancellation_slot(slot, use_tuple));
   // A completed wait leaves its cancellation handler in the slot, pointing at this timer.
   if (slot.is_connected()) slot.clear();
   std::lock_guard lock(mutex_);

@@ -2,10 +2,10 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::upstream {
 
@@ -24,7 +24,7 @@ constexpr auto max_idle_time = std::chrono::seconds(60);
 // server have closed it anyway, the attempt fails without an answer and is made again on a
 // fresh connection.
 constexpr auto trust_for = std::chrono::seconds(1);
-bool still_open(tcp::socket& s) {
+bool still_open(tcp_socket& s) {
   char byte;
   const auto n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -32,8 +32,7 @@ bool still_open(tcp::socket& s) {
 
 }  // namespace
 
-net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& url, config::duration timeout,
-                                                  bool fresh) {
+awaitable<acquired> connection_pool::acquire(const config::upstream_url& url, config::duration timeout, bool fresh) {
   if (!fresh) {
     if (auto it = idle_.find(key_of(url)); it != idle_.end()) {
       auto& list = it->second;
@@ -50,12 +49,11 @@ net::awaitable<acquired> connection_pool::acquire(const config::upstream_url& ur
     }
   }
   auto conn = std::make_unique<connection>(io_);
-  tcp::resolver resolver(io_);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(url.host, url.port, net::as_tuple(net::use_awaitable));
+  tcp_resolver resolver(io_);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
   if (rec) co_return acquired{rec, nullptr};
   conn->stream.expires_after(timeout);
-  auto [cec, ep] = co_await net::async_connect(conn->stream.socket(), endpoints, net::as_tuple(net::use_awaitable));
+  auto [cec, ep] = co_await net::async_connect(conn->stream.socket(), endpoints, use_tuple);
   conn->stream.expires_never();
   if (cec) co_return acquired{cec, nullptr};
   conn->stream.socket().set_option(tcp::no_delay(true));

@@ -4,6 +4,7 @@
 #include "llmd/api/models.hpp"
 #include "llmd/http/handler.hpp"
 #include "llmd/http/traffic.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
 
@@ -15,10 +16,10 @@ class routes : public http::handler {
          const http::traffic& traffic)
       : pool_(pool), catalog_(catalog), forwarder_(forwarder), traffic_(traffic) {}
 
-  boost::asio::awaitable<bool> handle(http::exchange& ex) override;
+  awaitable<bool> handle(http::exchange& ex) override;
 
  private:
-  boost::asio::awaitable<bool> proxy(http::exchange& ex);
+  awaitable<bool> proxy(http::exchange& ex);
 
   router::backend_pool& pool_;
   const api::model_catalog& catalog_;

@@ -3,13 +3,12 @@
 // passing one readmits it.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
-
+#include "llmd/net/executor.hpp"
 #include "llmd/router/backend_pool.hpp"
 
 namespace llmd::health {
 
 // Probes one replica until the executor stops.
-boost::asio::awaitable<void> probe_forever(router::replica& backend);
+awaitable<void> probe_forever(router::replica& backend);
 
 }  // namespace llmd::health

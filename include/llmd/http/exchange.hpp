@@ -1,7 +1,6 @@
 // One request on a downstream (client) connection, as the session hands it to a handler.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -10,6 +9,7 @@
 #include "llmd/config/config.hpp"
 #include "llmd/http/openai_error.hpp"
 #include "llmd/http/request.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/net/timed_socket.hpp"
 
 namespace llmd::http {
@@ -28,7 +28,7 @@ struct exchange {
 
 // Writes a whole response, adding x-request-id and Connection; true when the connection may
 // carry another request.
-boost::asio::awaitable<bool> respond(exchange& ex, response res);
+awaitable<bool> respond(exchange& ex, response res);
 
 // An OpenAI-shaped JSON error response.
 response error_response(beast::http::status status, const openai_error& e);

@@ -1,9 +1,9 @@
 // What a session calls for every request it reads: the application's routes.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 
 #include "llmd/http/exchange.hpp"
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
@@ -11,7 +11,7 @@ class handler {
  public:
   virtual ~handler() = default;
   // Answers the request; returns whether the connection may carry another request.
-  virtual boost::asio::awaitable<bool> handle(exchange& ex) = 0;
+  virtual awaitable<bool> handle(exchange& ex) = 0;
 };
 
 }  // namespace llmd::http

@@ -2,7 +2,6 @@
 // connections across workers), each feeding its own worker's sessions.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
@@ -11,15 +10,15 @@
 #include "llmd/config/config.hpp"
 #include "llmd/http/handler.hpp"
 #include "llmd/http/traffic.hpp"
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
 // Binds host:port with SO_REUSEPORT; port "0" picks a free port (read it from local_endpoint()).
-boost::asio::ip::tcp::acceptor open_acceptor(boost::asio::io_context& io, const std::string& host,
-                                             const std::string& port, boost::system::error_code& ec);
+tcp_acceptor open_acceptor(boost::asio::io_context& io, const std::string& host, const std::string& port,
+                           boost::system::error_code& ec);
 
 // Accepts until the acceptor is closed, running each connection as its own coroutine.
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, config::limits limits,
-                                         handler& h, traffic& t);
+awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, handler& h, traffic& t);
 
 }  // namespace llmd::http

@@ -2,16 +2,15 @@
 // repeat while keep-alive holds. Malformed or oversized requests are answered here.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/handler.hpp"
 #include "llmd/http/traffic.hpp"
+#include "llmd/net/executor.hpp"
 
 namespace llmd::http {
 
-boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, config::limits limits,
-                                         handler& h, traffic& t);
+awaitable<void> run_session(tcp_socket socket, config::limits limits, handler& h, traffic& t);
 
 }  // namespace llmd::http

@@ -8,28 +8,27 @@
 // operation and clear it (expires_never) after, where the connection may then sit idle.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <utility>
+
+#include "llmd/net/executor.hpp"
 
 namespace llmd::net {
 
 class timed_socket {
  public:
-  using executor_type = boost::asio::any_io_executor;
+  using executor_type = io_executor;
   using clock = std::chrono::steady_clock;
 
-  explicit timed_socket(boost::asio::ip::tcp::socket socket);
+  explicit timed_socket(tcp_socket socket);
   explicit timed_socket(const executor_type& executor);
   ~timed_socket();
   timed_socket(const timed_socket&) = delete;
   timed_socket& operator=(const timed_socket&) = delete;
 
   executor_type get_executor() noexcept { return state_->socket.get_executor(); }
-  boost::asio::ip::tcp::socket& socket() noexcept { return state_->socket; }
+  tcp_socket& socket() noexcept { return state_->socket; }
 
   void expires_after(clock::duration d) { expires_at(clock::now() + d); }
   void expires_at(clock::time_point t);
@@ -50,12 +49,12 @@ class timed_socket {
   // Shared with the timer's handler by a weak pointer, so a handler that runs after the socket
   // is gone finds nothing to touch.
   struct state {
-    explicit state(boost::asio::ip::tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
-    boost::asio::ip::tcp::socket socket;
-    boost::asio::steady_timer timer;
+    explicit state(tcp_socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    tcp_socket socket;
+    steady_timer timer;
     clock::time_point deadline = clock::time_point::max();
     clock::time_point armed_for = clock::time_point::max();  // when the pending wait ends
-    unsigned generation = 0;                                  // of the pending wait
+    unsigned generation = 0;                                 // of the pending wait
     bool waiting = false;
     bool timed_out = false;
   };

@@ -3,12 +3,12 @@
 // breaks the client never sees half an event: it sees an error event on a clean boundary.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <string_view>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/openai_error.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/net/timed_socket.hpp"
 #include "llmd/proxy/sse.hpp"
 
@@ -23,18 +23,18 @@ class body_writer {
       : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse) {}
 
   // Sends the header now, when no piece of the body is at hand to go with it.
-  boost::asio::awaitable<bool> send_head();
+  awaitable<bool> send_head();
   // Sends what may go now of the next piece; false when the client is gone.
-  boost::asio::awaitable<bool> put(std::string_view piece);
+  awaitable<bool> put(std::string_view piece);
   // The upstream ended cleanly: anything held goes too, then the end of the body.
-  boost::asio::awaitable<bool> finish();
+  awaitable<bool> finish();
   // The upstream failed mid-stream (SSE only): the held-back partial event is dropped and the
   // error goes as the last event, then the end of the body.
-  boost::asio::awaitable<bool> fail(const http::openai_error& error);
+  awaitable<bool> fail(const http::openai_error& error);
 
  private:
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
-  boost::asio::awaitable<bool> write(std::string_view data, bool last = false);
+  awaitable<bool> write(std::string_view data, bool last = false);
 
   llmd::net::timed_socket& client_;
   std::string head_;  // until sent

@@ -6,11 +6,11 @@
 // It is a plain handler rather than a coroutine beside the request, so it costs no spawn.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 
 #include "llmd/http/exchange.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/proxy/upstream_call.hpp"
 
 namespace llmd::proxy {
@@ -22,7 +22,7 @@ class client_watch {
   client_watch& operator=(const client_watch&) = delete;
 
   // Ends the watch; the session may read the client again once this returns.
-  boost::asio::awaitable<void> stop();
+  awaitable<void> stop();
 
  private:
   void arm();

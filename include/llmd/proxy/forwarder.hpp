@@ -6,10 +6,10 @@
 // for streams). A client that goes away cancels the upstream request at once.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 
 #include "llmd/api/request_fields.hpp"
 #include "llmd/http/exchange.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 
@@ -28,28 +28,24 @@ class forwarder {
       : pool_(pool), connections_(connections) {}
 
   // Answers ex (relayed or an error); returns whether the client connection may be reused.
-  boost::asio::awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group);
+  awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group);
 
  private:
   using clock = std::chrono::steady_clock;
 
-  boost::asio::awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group,
-                                         cancel_state* cancel);
+  awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group, cancel_state* cancel);
   // Attempts on one group, retries included, until one answers or the group is spent; `keep`
   // tells whether the client connection survives an answer.
-  boost::asio::awaitable<group_end> try_group(http::exchange& ex, const api::request_fields& fields, int group,
-                                              retry_state& state, bool panic, clock::time_point start,
-                                              cancel_state* cancel, bool& keep);
-  boost::asio::awaitable<bool> try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
-                                                     retry_state& state, clock::time_point start, cancel_state* cancel);
+  awaitable<group_end> try_group(http::exchange& ex, const api::request_fields& fields, int group, retry_state& state,
+                                 bool panic, clock::time_point start, cancel_state* cancel, bool& keep);
+  awaitable<bool> try_context_fallbacks(http::exchange& ex, const api::request_fields& fields, retry_state& state,
+                                        clock::time_point start, cancel_state* cancel);
   void judge(router::replica& backend, const upstream_call& call, bool trial);
-  boost::asio::awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
-                                       const router::replica& backend, clock::time_point deadline,
-                                       cancel_state* cancel);
-  boost::asio::awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
-                                     int attempts, clock::time_point deadline, cancel_state* cancel);
-  boost::asio::awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields,
-                                               const retry_state& state);
+  awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
+                          const router::replica& backend, clock::time_point deadline, cancel_state* cancel);
+  awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
+                        clock::time_point deadline, cancel_state* cancel);
+  awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields, const retry_state& state);
 
   router::backend_pool& pool_;
   upstream::connection_pool& connections_;

@@ -4,15 +4,13 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "llmd/net/executor.hpp"
 #include "llmd/router/replica_health.hpp"
 
 namespace llmd::router {
@@ -20,8 +18,8 @@ namespace llmd::router {
 class wait_queue {
  public:
   struct waiter {
-    waiter(boost::asio::any_io_executor ex, const std::vector<int>& groups) : timer(ex), groups(groups) {}
-    boost::asio::steady_timer timer;
+    waiter(io_executor ex, const std::vector<int>& groups) : timer(ex), groups(groups) {}
+    steady_timer timer;
     const std::vector<int>& groups;  // a chain of the pool: lives as long as the pool
     bool woken = false;
   };
@@ -32,8 +30,8 @@ class wait_queue {
   // Also false at once when max_waiting requests are already waiting. `front` puts a request
   // that was woken but lost its slot to a newcomer back at the head of the line. A cancellation
   // on `slot` ends the wait (false).
-  boost::asio::awaitable<bool> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
-                                    boost::asio::cancellation_slot slot = {});
+  awaitable<bool> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
+                       boost::asio::cancellation_slot slot = {});
 
   // A slot of `group` was released.
   void slot_freed(int group);

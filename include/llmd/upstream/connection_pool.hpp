@@ -4,10 +4,8 @@
 // closes idle connections the server has closed (or that crashed with it) and those idle too long.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +16,7 @@
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/field_list.hpp"
+#include "llmd/net/executor.hpp"
 #include "llmd/net/timed_socket.hpp"
 
 namespace llmd::upstream {
@@ -48,8 +47,7 @@ class connection_pool {
       : io_(io), max_idle_(max_idle_per_endpoint), sweeper_(io) {}
 
   // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`.
-  boost::asio::awaitable<acquired> acquire(const config::upstream_url& url, config::duration timeout,
-                                           bool fresh = false);
+  awaitable<acquired> acquire(const config::upstream_url& url, config::duration timeout, bool fresh = false);
 
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
   void release(const config::upstream_url& url, connection_ptr conn);
@@ -67,7 +65,7 @@ class connection_pool {
   boost::asio::io_context& io_;
   std::size_t max_idle_;
   std::unordered_map<std::string, std::vector<idle_connection>> idle_;
-  boost::asio::steady_timer sweeper_;
+  steady_timer sweeper_;
   bool sweeping_ = false;
 };
 

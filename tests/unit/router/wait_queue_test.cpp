@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 const std::vector<int> chain_ab{0, 1};
 const std::vector<int> chain_b{1};
 
-net::awaitable<void> wait_for(wait_queue& q, const std::vector<int>& chain, time_point deadline, int& result) {
+awaitable<void> wait_for(wait_queue& q, const std::vector<int>& chain, time_point deadline, int& result) {
   result = co_await q.wait(chain, deadline) ? 1 : 0;
 }
 
