@@ -318,6 +318,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     call.result = classify_error(ec, stream.timed_out(), false);
     if (call.result != outcome::reset || !call.conn->reused || fresh) co_return;
     cancel->upstream = nullptr;
+    call.parser.reset();  // its fields are the connection's
     call.conn.reset();
   }
 }

@@ -62,6 +62,21 @@ TEST(resilience, falls_back_on_reset_429_and_first_byte_timeout) {
   }
 }
 
+TEST(resilience, a_backend_that_died_since_the_last_request_is_passed_over_cleanly) {
+  mock doomed("doomed");
+  mock fallback("fallback");
+  // One worker, so that the second request meets the connection the first one left in its pool.
+  gateway llmd("workers: 1\nmodels:\n" + entry("m", doomed, "    retries: 0\n") + entry("f", fallback));
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  doomed.crash();
+  // The pooled connection fails without an answer and a fresh one is refused: that attempt
+  // ends with no connection (and no response fields) left, and the fallback answers.
+  const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-llmd-backend"), "f");
+  EXPECT_EQ(r.header("x-llmd-attempts"), "2");
+}
+
 TEST(resilience, nothing_is_retried_once_a_byte_reached_the_client) {
   mock breaks("breaks", {"--break-after", "2"});
   mock good("good");
