@@ -168,15 +168,17 @@ backend_server() {
 EOF
 }
 
+# A keep-alive reverse proxy to UPSTREAM_ADDR; unbuffered, so that streamed events pass at once.
 proxy_server() {
   cat <<EOF
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
+  upstream backend { server $UPSTREAM_ADDR; keepalive 64; }
   server {
     listen 127.0.0.1:$1;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      proxy_buffering off;
     }
   }
 EOF
@@ -188,7 +190,7 @@ start_backend() {
 }
 
 start_nginx_proxy() {
-  start_nginx proxy proxy_server
+  UPSTREAM_ADDR=127.0.0.1:$BACKEND_PORT start_nginx proxy proxy_server
   NGINX_PORT=$STARTED_PORT
 }
 
@@ -346,19 +348,23 @@ first_event_run() {
 }
 
 measure_first_event() {
-  local mock llmd direct="" via="" round
+  local mock proxy llmd direct="" by_nginx="" via="" round
   start_listening mock-first "$MOCK" --listen 127.0.0.1:0 --threads 1 --log-level warn --tokens 1 \
     --token-interval 1ms
   mock=$STARTED_ADDR
+  UPSTREAM_ADDR=$mock start_nginx proxy-first proxy_server
+  proxy=127.0.0.1:$STARTED_PORT
   start_llmd llmd-first "  - name: bench
     endpoint: http://$mock/v1/chat/completions
     max_concurrent: 10000"
   llmd=$STARTED_ADDR
   for ((round = 1; round <= ROUNDS; round++)); do
     direct+="$(first_event_run "$mock")"$'\n'
+    by_nginx+="$(first_event_run "$proxy")"$'\n'
     via+="$(first_event_run "$llmd")"$'\n'
   done
   FIRST_DIRECT=$(median_of_rounds <<<"${direct%$'\n'}")
+  FIRST_NGINX=$(median_of_rounds <<<"${by_nginx%$'\n'}")
   FIRST_LLMD=$(median_of_rounds <<<"${via%$'\n'}")
 }
 
@@ -398,13 +404,17 @@ print_table() {
   failover=$(cut -d' ' -f2 <<<"$FAILOVER")
   row "e. failover p50 ms, primary refuses (plain llm-d p50 in direct column)" "$(ms "$plain")" "—" \
     "$(with_errors "$(ms "$failover")" "$(cut -d' ' -f4 <<<"$FAILOVER")")" "added $(minus_ms "$failover" "$plain")" ""
-  local field label
+  local field label d n l
   for field in 1 2; do
     label=$([[ $field == 1 ]] && echo p50 || echo p99)
-    row "f. $label ms to first event, one stream at a time" "$(cut -d' ' -f$field <<<"$FIRST_DIRECT")" "—" \
-      "$(with_errors "$(cut -d' ' -f$field <<<"$FIRST_LLMD")" "$(cut -d' ' -f4 <<<"$FIRST_LLMD")")" \
-      "added $(awk -v a="$(cut -d' ' -f$field <<<"$FIRST_LLMD")" -v b="$(cut -d' ' -f$field <<<"$FIRST_DIRECT")" \
-        'BEGIN {printf "%+.3f", a - b}')" ""
+    d=$(cut -d' ' -f$field <<<"$FIRST_DIRECT")
+    n=$(cut -d' ' -f$field <<<"$FIRST_NGINX")
+    l=$(cut -d' ' -f$field <<<"$FIRST_LLMD")
+    row "f. $label ms to first event, one stream at a time" "$d" \
+      "$(with_errors "$n" "$(cut -d' ' -f4 <<<"$FIRST_NGINX")")" \
+      "$(with_errors "$l" "$(cut -d' ' -f4 <<<"$FIRST_LLMD")")" \
+      "added $(awk -v a="$l" -v b="$d" 'BEGIN {printf "%+.3f", a - b}')" \
+      "nginx added $(awk -v a="$n" -v b="$d" 'BEGIN {printf "%+.3f", a - b}')"
   done
 }
 
