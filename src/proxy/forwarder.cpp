@@ -64,6 +64,28 @@ bool is_event_stream(const http::field_list& headers) {
   return type && beast::iequals(type->substr(0, 17), "text/event-stream");
 }
 
+// `first` (the piece a read just parsed) and whatever else is already buffered behind it, such
+// as several events that arrived together, as one piece: they then leave in one write. The rest
+// is copied into `batch`; a malformed rest sets `ec`.
+std::string_view with_buffered_rest(upstream::response_parser& parser, beast::flat_buffer& buffer,
+                                    std::string_view first, std::string& batch, boost::system::error_code& ec) {
+  batch.clear();
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);  // consumed bytes stay where they are until the next read
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec) break;
+    const auto more = parser.take_piece();
+    if (more.empty()) continue;
+    if (batch.empty()) batch.assign(first);
+    batch.append(more);
+  }
+  return batch.empty() ? first : std::string_view(batch);
+}
+
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
 awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
@@ -348,13 +370,16 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   }
 
   boost::system::error_code broken;
+  std::string batch;
   while (!parser.is_done()) {
     upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
     auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, use_tuple);
     // While the piece goes to the client the upstream is not waited for.
     upstream.expires_never();
     // The piece lies in the connection's read buffer: it is sent before the next read.
-    if (const auto piece = parser.take_piece(); !piece.empty()) {
+    auto piece = parser.take_piece();
+    if (!rec) piece = with_buffered_rest(parser, call.conn->buffer, piece, batch, rec);
+    if (!piece.empty()) {
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
       if (!sent) co_return false;
