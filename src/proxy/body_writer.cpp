@@ -1,11 +1,11 @@
 #include "llmd/proxy/body_writer.hpp"
 
-#include <boost/asio/write.hpp>
 #include <array>
 #include <charconv>
 #include <span>
 
 #include "llmd/net/executor.hpp"
+#include "llmd/net/write_all.hpp"
 
 namespace llmd::proxy {
 
@@ -38,7 +38,7 @@ awaitable<bool> body_writer::write(std::string_view data, bool last) {
   if (last && chunked_) out[n++] = net::buffer(last_chunk);
   if (n == 0) co_return true;
   client_.expires_after(timeout_);
-  auto [ec, written] = co_await net::async_write(client_, std::span(out.data(), n), use_tuple);
+  const auto ec = co_await llmd::net::write_all(client_, std::span(out.data(), n));
   client_.expires_never();  // between pieces the client is not waited for
   head_.clear();
   co_return !ec;

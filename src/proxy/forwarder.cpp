@@ -2,15 +2,13 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <random>
 #include <spdlog/spdlog.h>
 
 #include "llmd/net/executor.hpp"
+#include "llmd/net/write_all.hpp"
 #include "llmd/proxy/body_writer.hpp"
 #include "llmd/proxy/client_watch.hpp"
 #include "llmd/proxy/context_window.hpp"
@@ -319,8 +317,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     auto& stream = call.conn->stream;
     stream.expires_after(bounded(entry.timeout.first_byte, deadline));
 
-    auto [wec, wn] = co_await net::async_write(stream, request, use_tuple);
-    boost::system::error_code ec = wec;
+    boost::system::error_code ec = co_await llmd::net::write_all(stream, request);
     if (!ec) {
       call.conn->buffer.clear();
       call.parser.emplace(call.conn->fields);

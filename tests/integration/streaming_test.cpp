@@ -118,5 +118,24 @@ TEST(streaming, request_timeout_bounds_a_stream_that_keeps_talking) {
   EXPECT_TRUE(eventually([&] { return upstream.stats()["cancelled"] == 1; }, 3s, "upstream cancelled"));
 }
 
+TEST(streaming, a_client_that_stops_reading_is_cut_off_at_the_write_timeout_and_holds_up_no_one) {
+  // Some 20 MB as fast as the mock can: far more than the socket buffers between llm-d and a
+  // client that reads nothing can hold, so llm-d's writes to it stall.
+  mock fast("fast", {"--tokens", "100000", "--token-interval", "0"});
+  mock other("other");
+  gateway llmd("workers: 1\nlimits:\n  client_header_timeout: 500ms\nmodels:\n  - name: m\n    endpoint: " +
+               fast.endpoint() + "\n  - name: o\n    endpoint: " + other.endpoint() + "\n");
+  connection stuck(llmd.port());
+  stuck.send("POST", "/v1/chat/completions", chat_body("m", true));
+  EXPECT_TRUE(eventually([&] { return fast.stats()["requests"] == 1; }, 5s, "stream started"));
+  // The one event loop keeps serving while that write waits.
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("o")).status, 200u);
+  // Past the write timeout llm-d drops the client, and with it the upstream request.
+  EXPECT_TRUE(eventually([&] { return fast.stats()["cancelled"] == 1; }, 10s, "upstream cancelled"));
+  const auto got = stuck.read_until_close();
+  EXPECT_GT(got.size(), 1000000u);
+  EXPECT_EQ(got.find("data: [DONE]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace llmd::test
