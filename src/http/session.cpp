@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include "llmd/http/parse_error.hpp"
 #include "llmd/net/executor.hpp"
 
 namespace llmd::http {
@@ -18,12 +19,6 @@ namespace {
 constexpr std::size_t header_limit = 64 * 1024;
 constexpr std::size_t small_read = 4 * 1024;
 constexpr std::size_t large_read = 64 * 1024;  // Beast reads at most this much at once anyway
-
-// A parse error deserves a 400; a closed, reset or silent connection just ends.
-bool is_parse_error(const boost::system::error_code& ec) {
-  return ec.category() == make_error_code(bhttp::error::end_of_stream).category() &&
-         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
-}
 
 // Counts a request as in flight for its lifetime.
 class request_count {
@@ -86,7 +81,7 @@ awaitable<void> run_session(tcp_socket socket, config::limits limits, handler& h
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
         co_await reject_too_large(stream, req, limits);
-      } else if (is_parse_error(hec)) {
+      } else if (is_malformed(hec)) {  // a closed, reset or silent connection just ends
         request empty;
         const bool too_big = hec == bhttp::error::header_limit;
         co_await reject(stream, empty, too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,

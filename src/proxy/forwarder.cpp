@@ -7,6 +7,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "llmd/http/parse_error.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/net/write_all.hpp"
 #include "llmd/proxy/body_writer.hpp"
@@ -50,11 +51,7 @@ outcome classify_status(unsigned status) {
 
 outcome classify_error(const boost::system::error_code& ec, bool timed_out, bool reading_body) {
   if (timed_out) return reading_body ? outcome::timeout_idle : outcome::timeout_first_byte;
-  if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
-      ec != bhttp::error::partial_message) {
-    return outcome::malformed;
-  }
-  return outcome::reset;
+  return http::is_malformed(ec) ? outcome::malformed : outcome::reset;
 }
 
 bool is_event_stream(const http::field_list& headers) {
