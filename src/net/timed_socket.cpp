@@ -13,21 +13,21 @@ timed_socket::~timed_socket() {
 
 void timed_socket::expires_at(clock::time_point t) {
   state_->deadline = t;
-  // A pending wait that ends no later than the new deadline re-checks it when it ends.
-  if (state_->waiting && state_->armed_for <= t) return;
+  // A pending wait that ends no later than the new deadline re-checks it when it ends, and no
+  // deadline needs no wait.
+  if (state_->armed_for <= t) return;
   arm(state_);
 }
 
 void timed_socket::arm(const std::shared_ptr<state>& s) {
   s->armed_for = s->deadline;
-  s->waiting = true;
   const unsigned generation = ++s->generation;
   // Re-aiming the timer cancels the wait it replaces; that handler sees a newer generation.
   s->timer.expires_at(s->deadline);
   s->timer.async_wait([weak = std::weak_ptr<state>(s), generation](const boost::system::error_code& ec) {
     const auto s = weak.lock();
     if (!s || ec || generation != s->generation) return;
-    s->waiting = false;
+    s->armed_for = clock::time_point::max();
     if (s->deadline == clock::time_point::max()) return;
     if (clock::now() < s->deadline) {
       arm(s);

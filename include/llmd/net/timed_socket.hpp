@@ -53,9 +53,8 @@ class timed_socket {
     tcp_socket socket;
     steady_timer timer;
     clock::time_point deadline = clock::time_point::max();
-    clock::time_point armed_for = clock::time_point::max();  // when the pending wait ends
-    unsigned generation = 0;                                 // of the pending wait
-    bool waiting = false;
+    clock::time_point armed_for = clock::time_point::max();  // when the pending wait ends; max: none
+    unsigned generation = 0;                                  // of the pending wait
     bool timed_out = false;
   };
 
