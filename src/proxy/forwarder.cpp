@@ -334,8 +334,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     call.result = classify_error(ec, stream.timed_out(), false);
     if (call.result != outcome::reset || !call.conn->reused || fresh) co_return;
     cancel->upstream = nullptr;
-    call.parser.reset();  // its fields are the connection's
-    call.conn.reset();
+    call.take_connection();  // and closes it
   }
 }
 
@@ -387,8 +386,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   if (!broken) {
     if (parser.keep_alive() && call.conn->buffer.size() == 0) {
       cancel->upstream = nullptr;
-      call.parser.reset();  // its fields go with the connection
-      connections_.release(backend.entry->url, std::move(call.conn));
+      connections_.release(backend.entry->url, call.take_connection());
     }
     const bool finished = co_await out.finish();
     co_return finished && add.keep_alive;

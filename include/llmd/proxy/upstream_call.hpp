@@ -5,6 +5,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llmd/http/exchange.hpp"
@@ -16,8 +17,14 @@
 namespace llmd::proxy {
 
 struct upstream_call {
+  // Gives the connection up; the parser goes first, since its fields are the connection's.
+  upstream::connection_ptr take_connection() {
+    parser.reset();
+    return std::move(conn);
+  }
+
   upstream::connection_ptr conn;
-  std::optional<upstream::response_parser> parser;  // its fields are the connection's
+  std::optional<upstream::response_parser> parser;
   upstream::outcome result = upstream::outcome::connect_failed;
   unsigned status = 0;
   std::chrono::microseconds ttfb{0};  // from the start of the attempt to the response header
