@@ -12,6 +12,8 @@
 
 #include <charconv>
 
+#include "llmd/net/write_all.hpp"
+
 namespace llmd::mock {
 
 namespace {
@@ -39,10 +41,7 @@ asio::awaitable<outcome> without_throwing(asio::awaitable<outcome> work) {
 
 }  // namespace
 
-connection::connection(tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {
-  error_code ec;
-  socket_.non_blocking(true, ec);  // for write_out's direct send
-}
+connection::connection(tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
 asio::awaitable<error_code> connection::read_request(request& out) {
   if (buffer_.size() == 0 && buffer_.capacity() > kept_capacity) buffer_.shrink_to_fit();
@@ -103,9 +102,8 @@ asio::awaitable<error_code> connection::write_out() {
   // trip through the scheduler of an asynchronous write (about a fifth of the mock's CPU time
   // per streamed event with thousands of streams).
   error_code ec;
-  std::size_t sent = socket_.non_blocking() ? socket_.write_some(asio::buffer(out_), ec) : 0;
-  if (ec && ec != asio::error::would_block) co_return ec;
-  if (sent == out_.size()) co_return error_code{};
+  const std::size_t sent = llmd::net::send_now(socket_, asio::buffer(out_), ec);
+  if (ec || sent == out_.size()) co_return ec;
   auto [write_ec, n] = co_await asio::async_write(socket_, asio::buffer(out_) + sent, use_tuple);
   co_return write_ec;
 }
