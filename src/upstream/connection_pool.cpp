@@ -60,6 +60,11 @@ awaitable<acquired> connection_pool::acquire(const config::upstream_url& url, co
   co_return acquired{{}, std::move(conn)};
 }
 
+const std::string& connection_pool::key_of(const config::upstream_url& url) {
+  key_.assign(url.host).append(1, ':').append(url.port);
+  return key_;
+}
+
 void connection_pool::release(const config::upstream_url& url, connection_ptr conn) {
   auto& list = idle_[key_of(url)];
   if (list.size() >= max_idle_) return;

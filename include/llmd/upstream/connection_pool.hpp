@@ -58,13 +58,15 @@ class connection_pool {
     std::chrono::steady_clock::time_point since;
   };
 
-  static std::string key_of(const config::upstream_url& url) { return url.host + ':' + url.port; }
+  // "host:port", written into key_ so that a lookup allocates nothing.
+  const std::string& key_of(const config::upstream_url& url);
   void sweep_later();
   void sweep();
 
   boost::asio::io_context& io_;
   std::size_t max_idle_;
   std::unordered_map<std::string, std::vector<idle_connection>> idle_;
+  std::string key_;
   steady_timer sweeper_;
   bool sweeping_ = false;
 };
