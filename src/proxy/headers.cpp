@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/string.hpp>
 #include <charconv>
+#include <concepts>
 
 namespace llmd::proxy {
 
@@ -49,7 +50,7 @@ std::string_view naming_connection(const http::field_list& in) {
   return {};
 }
 
-template <class Number>
+template <std::integral Number>
 void append_number(std::string& out, Number n) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof(digits), n).ptr;
@@ -60,6 +61,14 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += name;
   out += ": ";
   out += value;
+  out += "\r\n";
+}
+
+template <std::integral Number>
+void append_field(std::string& out, std::string_view name, Number value) {
+  out += name;
+  out += ": ";
+  append_number(out, value);
   out += "\r\n";
 }
 
@@ -110,9 +119,8 @@ std::string request_head(const http::request& in, const config::model_entry& ent
     out += "\r\n";
   }
   append_field(out, "x-request-id", request_id);
-  out += "Content-Length: ";
-  append_number(out, content_length);
-  out += "\r\n\r\n";
+  append_field(out, "Content-Length", content_length);
+  out += "\r\n";
   return out;
 }
 
@@ -146,13 +154,9 @@ std::string relayed_head(unsigned status, std::string_view reason, const http::f
   }
   append_field(out, "x-request-id", add.request_id);
   append_field(out, "x-llmd-backend", add.backend);
-  out += "x-llmd-attempts: ";
-  append_number(out, static_cast<unsigned>(add.attempts));
-  out += "\r\n";
+  append_field(out, "x-llmd-attempts", add.attempts);
   if (add.content_length) {
-    out += "Content-Length: ";
-    append_number(out, *add.content_length);
-    out += "\r\n";
+    append_field(out, "Content-Length", *add.content_length);
   } else if (add.chunked) {
     append_field(out, "Transfer-Encoding", "chunked");
   }
