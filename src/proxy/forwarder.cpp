@@ -81,6 +81,23 @@ std::string_view with_buffered_rest(upstream::response_parser& parser, beast::fl
   return batch.empty() ? first : std::string_view(batch);
 }
 
+// Reads on to the next piece of the upstream's body, together with what is buffered behind it,
+// waiting for the upstream no longer than `idle`; empty when the read parsed no body bytes. The
+// piece lies in the connection's read buffer (or in `batch`) until the next read. `ec` is set
+// when the upstream broke, fell silent or sent garbage.
+awaitable<std::string_view> next_piece(upstream_call& call, config::duration idle, std::string& batch,
+                                       boost::system::error_code& ec) {
+  auto& conn = *call.conn;
+  conn.stream.expires_after(idle);
+  auto [rec, n] = co_await bhttp::async_read_some(conn.stream, conn.buffer, *call.parser, use_tuple);
+  // While the piece goes on, the upstream is not waited for.
+  conn.stream.expires_never();
+  ec = rec;
+  const auto piece = call.parser->take_piece();
+  if (ec) co_return piece;
+  co_return with_buffered_rest(*call.parser, conn.buffer, piece, batch, ec);
+}
+
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
 awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
@@ -88,11 +105,11 @@ awaitable<std::optional<http::response>> read_whole(upstream_call& call, const r
   constexpr std::size_t limit = 1024 * 1024;
   auto& parser = *call.parser;
   std::string body;
+  std::string batch;
   while (!parser.is_done()) {
-    call.conn->stream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [ec, n] = co_await bhttp::async_read_some(call.conn->stream, call.conn->buffer, parser, use_tuple);
-    call.conn->stream.expires_never();
-    body += parser.take_piece();
+    boost::system::error_code ec;
+    const auto piece = co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, ec);
+    body += piece;
     if (ec || body.size() > limit) co_return std::nullopt;
   }
   http::response res{static_cast<bhttp::status>(parser.status()), 11};
@@ -365,22 +382,13 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   boost::system::error_code broken;
   std::string batch;
   while (!parser.is_done()) {
-    upstream.expires_after(bounded(backend.entry->timeout.idle, deadline));
-    auto [rec, rn] = co_await bhttp::async_read_some(upstream, call.conn->buffer, parser, use_tuple);
-    // While the piece goes to the client the upstream is not waited for.
-    upstream.expires_never();
-    // The piece lies in the connection's read buffer: it is sent before the next read.
-    auto piece = parser.take_piece();
-    if (!rec) piece = with_buffered_rest(parser, call.conn->buffer, piece, batch, rec);
+    const auto piece = co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken);
     if (!piece.empty()) {
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
       if (!sent) co_return false;
     }
-    if (rec) {
-      broken = rec;
-      break;
-    }
+    if (broken) break;
   }
   if (cancel->client_gone) co_return false;
   if (!broken) {
