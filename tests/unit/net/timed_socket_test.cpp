@@ -34,28 +34,37 @@ struct read_result {
   clock_type::time_point at;
 };
 
-void read_into(llmd::net::timed_socket& s, std::array<char, 16>& buf, std::optional<read_result>& out) {
-  s.async_read_some(asio::buffer(buf), [&out](const boost::system::error_code& ec, std::size_t n) {
-    out = read_result{ec, n, clock_type::now()};
-  });
-}
+class timed_socket_test : public testing::Test {
+ protected:
+  // Reads from ours and runs the loop until the read completes (or 10 s pass).
+  std::optional<read_result> read() {
+    std::optional<read_result> got;
+    c.ours.async_read_some(asio::buffer(buf), [&got](const boost::system::error_code& ec, std::size_t n) {
+      got = read_result{ec, n, clock_type::now()};
+    });
+    const auto start = clock_type::now();
+    while (!got && clock_type::now() - start < 10s) io.run_one_for(10s);
+    return got;
+  }
 
-void send_after(asio::steady_timer& timer, tcp::socket& peer, clock_type::duration delay) {
-  timer.expires_after(delay);
-  timer.async_wait([&peer](const boost::system::error_code& ec) {
-    if (!ec) asio::write(peer, asio::buffer("x", 1));
-  });
-}
+  // The peer sends a byte after `delay`.
+  void send_after(clock_type::duration delay) {
+    later.expires_after(delay);
+    later.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) asio::write(c.peer, asio::buffer("x", 1));
+    });
+  }
 
-TEST(timed_socket, a_read_pending_past_the_deadline_fails_and_the_socket_says_it_timed_out) {
   asio::io_context io;
-  connected c(io);
+  connected c{io};
+  asio::steady_timer later{io};
   std::array<char, 16> buf;
-  std::optional<read_result> got;
+};
+
+TEST_F(timed_socket_test, a_read_pending_past_the_deadline_fails_and_the_socket_says_it_timed_out) {
   const auto start = clock_type::now();
   c.ours.expires_after(50ms);
-  read_into(c.ours, buf, got);
-  io.run_for(10s);
+  const auto got = read();
   ASSERT_TRUE(got);
   EXPECT_TRUE(got->ec);
   EXPECT_TRUE(c.ours.timed_out());
@@ -63,49 +72,32 @@ TEST(timed_socket, a_read_pending_past_the_deadline_fails_and_the_socket_says_it
   EXPECT_FALSE(c.ours.socket().is_open());
 }
 
-TEST(timed_socket, a_cleared_deadline_never_fires) {
-  asio::io_context io;
-  connected c(io);
-  std::array<char, 16> buf;
-  std::optional<read_result> got;
+TEST_F(timed_socket_test, a_cleared_deadline_never_fires) {
   c.ours.expires_after(20ms);
   c.ours.expires_never();
-  asio::steady_timer later(io);
-  send_after(later, c.peer, 150ms);  // well past the cleared deadline
-  read_into(c.ours, buf, got);
-  io.run_for(10s);
+  send_after(150ms);  // well past the cleared deadline
+  const auto got = read();
   ASSERT_TRUE(got);
   EXPECT_FALSE(got->ec) << got->ec.message();
   EXPECT_EQ(got->n, 1u);
   EXPECT_FALSE(c.ours.timed_out());
 }
 
-TEST(timed_socket, an_earlier_deadline_replaces_a_later_one) {
-  asio::io_context io;
-  connected c(io);
-  std::array<char, 16> buf;
-  std::optional<read_result> got;
+TEST_F(timed_socket_test, an_earlier_deadline_replaces_a_later_one) {
   c.ours.expires_after(1h);
   c.ours.expires_after(30ms);
-  read_into(c.ours, buf, got);
-  io.run_for(10s);
+  const auto got = read();
   ASSERT_TRUE(got);
   EXPECT_TRUE(got->ec);
   EXPECT_TRUE(c.ours.timed_out());
 }
 
-TEST(timed_socket, a_later_deadline_holds_after_the_earlier_wait_ends) {
-  asio::io_context io;
-  connected c(io);
-  std::array<char, 16> buf;
-  std::optional<read_result> got;
+TEST_F(timed_socket_test, a_later_deadline_holds_after_the_earlier_wait_ends) {
   const auto start = clock_type::now();
   c.ours.expires_after(20ms);
   c.ours.expires_after(10s);  // the wait armed for 20 ms finds this one and waits again
-  asio::steady_timer later(io);
-  send_after(later, c.peer, 150ms);
-  read_into(c.ours, buf, got);
-  while (!got && clock_type::now() - start < 10s) io.run_one_for(10s);
+  send_after(150ms);
+  const auto got = read();
   ASSERT_TRUE(got);
   EXPECT_FALSE(got->ec) << got->ec.message();
   EXPECT_GE(got->at - start, 150ms);
