@@ -19,14 +19,18 @@ config::model_entry entry_at(const std::string& host, const std::string& port) {
   return e;
 }
 
+// Feeds a whole head to one of llm-d's parsers.
+template <bool isRequest>
+void parse_head(bhttp::basic_parser<isRequest>& parser, std::string_view head) {
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(head.data(), head.size()), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_header_done());
+}
+
 // A client's request, header only, as the session reads it.
 struct client_request {
-  explicit client_request(std::string_view head) : parser(req) {
-    boost::system::error_code ec;
-    parser.put(boost::asio::buffer(head.data(), head.size()), ec);
-    EXPECT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(parser.is_header_done());
-  }
+  explicit client_request(std::string_view head) : parser(req) { parse_head(parser, head); }
   http::request req;
   http::request_parser parser;
 };
@@ -100,12 +104,7 @@ TEST(headers, ipv6_hosts_are_bracketed) {
 
 // An upstream's answer, header only, as the relay reads it.
 struct upstream_response {
-  explicit upstream_response(std::string_view head) : parser(fields) {
-    boost::system::error_code ec;
-    parser.put(boost::asio::buffer(head.data(), head.size()), ec);
-    EXPECT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(parser.is_header_done());
-  }
+  explicit upstream_response(std::string_view head) : parser(fields) { parse_head(parser, head); }
   std::string relayed(const relay_fields& add) const {
     return relayed_head(parser.status(), parser.reason(), parser.fields(), add);
   }
