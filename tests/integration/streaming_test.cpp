@@ -132,8 +132,11 @@ TEST(streaming, a_client_that_stops_reading_is_cut_off_at_the_write_timeout_and_
   EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("o")).status, 200u);
   // Past the write timeout llm-d drops the client, and with it the upstream request.
   EXPECT_TRUE(eventually([&] { return fast.stats()["cancelled"] == 1; }, 10s, "upstream cancelled"));
+  // What it reads is a stream that began and was cut short (how much of it depends on the
+  // kernel's socket buffer sizes, not on llm-d).
   const auto got = stuck.read_until_close();
-  EXPECT_GT(got.size(), 1000000u);
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 100);
+  EXPECT_NE(got.find("data: {"), std::string::npos);
   EXPECT_EQ(got.find("data: [DONE]"), std::string::npos);
 }
 
