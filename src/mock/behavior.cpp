@@ -97,6 +97,19 @@ bool known_key(const std::string& key) {
   return false;
 }
 
+nlohmann::ordered_json settings_json(const behavior& b) {
+  return {{"tokens", b.tokens},
+          {"token_interval_ms", to_ms(b.token_interval)},
+          {"status", b.status},
+          {"retry_after", b.retry_after},
+          {"delay_ms", to_ms(b.delay)},
+          {"hang", b.hang},
+          {"reset", b.reset},
+          {"break_after", b.break_after ? nlohmann::ordered_json(*b.break_after) : nullptr},
+          {"health_status", b.health_status},
+          {"max_context", b.max_context}};
+}
+
 }  // namespace
 
 std::optional<int> parse_status(std::string_view text) {
@@ -150,30 +163,39 @@ std::optional<std::string> apply_json(behavior& b, const json& body) {
   return std::nullopt;
 }
 
-nlohmann::ordered_json to_json(const behavior& b) {
-  return {{"tokens", b.tokens},
-          {"token_interval_ms", to_ms(b.token_interval)},
-          {"status", b.status},
-          {"retry_after", b.retry_after},
-          {"delay_ms", to_ms(b.delay)},
-          {"hang", b.hang},
-          {"reset", b.reset},
-          {"break_after", b.break_after ? nlohmann::ordered_json(*b.break_after) : nullptr},
-          {"health_status", b.health_status},
-          {"max_context", b.max_context}};
-}
-
 behavior runtime_config::get() const {
   std::lock_guard lock(mutex_);
-  return current_;
+  return override_left_ > 0 ? override_ : defaults_;
+}
+
+behavior runtime_config::take() {
+  std::lock_guard lock(mutex_);
+  if (override_left_ == 0) return defaults_;
+  --override_left_;
+  return override_;
 }
 
 std::optional<std::string> runtime_config::update(const json& body) {
+  std::optional<int> times;
+  json rest = body;
+  if (body.is_object() && body.contains("times")) {
+    times = int_from_json(body["times"], 1, max_tokens);
+    if (!times) return "invalid value " + body["times"].dump() + " for config key 'times'";
+    rest.erase("times");
+  }
   std::lock_guard lock(mutex_);
-  behavior next = current_;
-  if (auto error = apply_json(next, body)) return error;
-  current_ = next;
+  behavior next = defaults_;
+  if (auto error = apply_json(next, rest)) return error;
+  (times ? override_ : defaults_) = next;
+  override_left_ = times.value_or(0);
   return std::nullopt;
+}
+
+nlohmann::ordered_json runtime_config::to_json() const {
+  std::lock_guard lock(mutex_);
+  auto out = settings_json(override_left_ > 0 ? override_ : defaults_);
+  out["times"] = override_left_ > 0 ? nlohmann::ordered_json(override_left_) : nullptr;
+  return out;
 }
 
 }  // namespace llmd::mock

@@ -38,20 +38,28 @@ std::optional<std::string> apply_headers(behavior& b, const boost::beast::http::
 // Applies a POST /mock/config body; null, 0 and false clear a fault. Returns an error message.
 std::optional<std::string> apply_json(behavior& b, const nlohmann::json& body);
 
-nlohmann::ordered_json to_json(const behavior& b);
-
-// The runtime defaults, shared by all connections (and threads).
+// The runtime defaults, shared by all connections (and threads), and a temporary override of
+// them that lasts a set number of /v1 POSTs (the `times` key).
 class runtime_config {
  public:
-  explicit runtime_config(behavior initial) : current_(initial) {}
+  explicit runtime_config(behavior initial) : defaults_(initial) {}
 
+  // What applies now.
   behavior get() const;
-  // Applies the update atomically: either all of it or, on error, none of it.
+  // What applies to this /v1 POST, which counts towards the override's `times`.
+  behavior take();
+  // Applies the update atomically: either all of it or, on error, none of it. With `times`, the
+  // update is the override for that many requests; without, it changes the defaults and ends an
+  // override.
   std::optional<std::string> update(const nlohmann::json& body);
+  // GET /mock/config: the settings that apply now, and `times` left of an override (null: none).
+  nlohmann::ordered_json to_json() const;
 
  private:
   mutable std::mutex mutex_;
-  behavior current_;
+  behavior defaults_;
+  behavior override_;
+  int override_left_ = 0;
 };
 
 }  // namespace llmd::mock

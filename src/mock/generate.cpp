@@ -95,7 +95,7 @@ bool wants_usage(const nlohmann::json& body) {
 asio::awaitable<bool> generate(connection& conn, const request& req, context& ctx, api kind,
                                in_flight_request& scope) {
   const std::string& name = ctx.opts.name;
-  behavior b = ctx.config.get();
+  behavior b = ctx.config.take();
   bool keep_alive = req.keep_alive();
   if (auto error = apply_headers(b, req.base()))
     co_return co_await reply(conn, make_error(req, 400, *error, name), scope) && keep_alive;

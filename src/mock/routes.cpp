@@ -16,7 +16,8 @@ namespace llmd::mock {
 namespace {
 
 logged_request to_logged(const request& req) {
-  logged_request r{std::string(req.method_string()), std::string(req.target()), {}, req.body()};
+  logged_request r{std::chrono::steady_clock::now(), std::string(req.method_string()), std::string(req.target()), {},
+                   req.body()};
   for (const auto& field : req.base()) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -58,7 +59,7 @@ response config(const request& req, context& ctx) {
     if (body.is_discarded()) return make_error(req, 400, "invalid JSON in the config body", ctx.opts.name);
     if (auto error = ctx.config.update(body)) return make_error(req, 400, *error, ctx.opts.name);
   }
-  return make_json(req, 200, dump(to_json(ctx.config.get())), ctx.opts.name);
+  return make_json(req, 200, dump(ctx.config.to_json()), ctx.opts.name);
 }
 
 struct route {

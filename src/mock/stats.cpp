@@ -68,7 +68,14 @@ nlohmann::ordered_json stats_recorder::requests_json() const {
       auto& slot = headers[name];
       slot = slot.is_null() ? value : slot.get<std::string>() + ", " + value;
     }
-    out.push_back({{"method", r.method}, {"target", r.target}, {"headers", std::move(headers)}, {"body", r.body}});
+    // The monotonic clock (CLOCK_MONOTONIC) is one per machine: times compare across processes.
+    const double received_ms =
+        std::chrono::duration<double, std::milli>(r.received.time_since_epoch()).count();
+    out.push_back({{"received_at_ms", received_ms},
+                   {"method", r.method},
+                   {"target", r.target},
+                   {"headers", std::move(headers)},
+                   {"body", r.body}});
   }
   return out;
 }

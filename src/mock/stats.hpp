@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -21,6 +22,7 @@ enum class outcome {
 };
 
 struct logged_request {
+  std::chrono::steady_clock::time_point received;
   std::string method;
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
