@@ -61,6 +61,18 @@ response gateway::post(const std::string& target, const std::string& body, const
 
 response gateway::get(const std::string& target) const { return call(port(), "GET", target); }
 
+nlohmann::json gateway::replica(const std::string& id) const {
+  const auto all = nlohmann::json::parse(get("/admin/backends").body);
+  for (const auto& r : all["replicas"]) {
+    if (r["id"] == id) return r;
+  }
+  return nullptr;
+}
+
+std::string model_entry(const std::string& name, const mock& m, const std::string& extra) {
+  return "  - name: " + name + "\n    endpoint: " + m.endpoint() + "\n" + extra;
+}
+
 refusing_port::refusing_port() {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};

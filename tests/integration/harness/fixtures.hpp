@@ -48,12 +48,17 @@ class gateway {
   unsigned short port() const { return proc_.port(); }
   response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
   response get(const std::string& target) const;
+  // What /admin/backends says of the replica `id` (null when there is none).
+  nlohmann::json replica(const std::string& id) const;
   process& proc() { return proc_; }
 
  private:
   temp_dir dir_;
   process proc_;
 };
+
+// One entry of a config's `models` list: `name` served by `m`, with `extra` lines (indented by four).
+std::string model_entry(const std::string& name, const mock& m, const std::string& extra = "");
 
 // A port that refuses connections: bound, never listening, held for the object's life so no
 // other test can take it.
