@@ -42,16 +42,32 @@ config::duration bounded(config::duration phase, std::chrono::steady_clock::time
   return std::max(config::duration(0), std::min(phase, until(deadline)));
 }
 
-outcome classify_status(unsigned status) {
-  if (status >= 500) return outcome::status_5xx;
-  if (status == 429) return outcome::status_429;
-  if (status == 408) return outcome::status_408;
-  return outcome::ok;
-}
-
 outcome classify_error(const boost::system::error_code& ec, bool timed_out, bool reading_body) {
   if (timed_out) return reading_body ? outcome::timeout_idle : outcome::timeout_first_byte;
   return http::is_malformed(ec) ? outcome::malformed : outcome::reset;
+}
+
+// Waits until `when` unless the client leaves first; false when it left.
+awaitable<bool> pause(std::chrono::steady_clock::time_point when, cancel_state* cancel) {
+  steady_timer timer(co_await net::this_coro::executor, when);
+  co_await timer.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), use_tuple));
+  cancel->stop.slot().clear();
+  co_return !cancel->client_gone;
+}
+
+// Tells the replica's health what the attempt came to, and logs what that changed.
+void report(router::lease& taken, const upstream_call& call) {
+  const auto change = taken.report({.result = call.result,
+                                    .retry_after = call.retry_after,
+                                    .ttfb = call.ttfb,
+                                    .broke_mid_body = call.broken},
+                                   std::chrono::steady_clock::now());
+  const auto& id = taken.backend()->id;
+  if (change.what == router::health_change::kind::ejected) {
+    spdlog::warn("{} ejected for {}ms after {}", id, change.cooldown.count(), upstream::describe(call.result));
+  } else if (change.what == router::health_change::kind::readmitted) {
+    spdlog::info("{} readmitted: it answered again", id);
+  }
 }
 
 bool is_event_stream(const http::field_list& headers) {
@@ -147,8 +163,9 @@ awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fiel
   retry_state state(pool_.groups().size());
   // When every replica of the chain is ejected, trying them beats failing every request.
   const bool panic = !pool_.any_admitted(chain, start);
-  for (bool requeued = false;; requeued = true) {
+  for (bool requeued = false;;) {
     bool full = false;
+    state.pause_until.reset();
     for (int g : chain) {
       bool keep = false;
       const auto end = co_await try_group(ex, fields, g, state, panic, start, cancel, keep);
@@ -158,6 +175,13 @@ awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fiel
       if (end == group_end::context_exceeded) co_return co_await try_context_fallbacks(ex, fields, state, start, cancel);
       full = full || end == group_end::full;
     }
+    state.may_take_cooling = false;
+    // Nothing answered, and replicas that asked for time are left: wait for them, then take one.
+    if (state.pause_until) {
+      if (!co_await pause(*state.pause_until, cancel)) co_return false;
+      state.may_take_cooling = true;
+      continue;
+    }
     // Some group of the chain was full: wait for a slot rather than fail, within the queue's bounds.
     if (!full) break;
     const auto& queue_settings = pool_.settings().queue;
@@ -166,6 +190,7 @@ awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fiel
       break;
     }
     if (cancel->client_gone) co_return false;
+    requeued = true;
   }
   co_return co_await respond_failure(ex, fields, state);
 }
@@ -176,29 +201,24 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
   auto& use = state.per_group[group];
   bool backed_off = false;
   for (;;) {
-    auto got = pool_.try_acquire(group, clock::now(), {&use.tried, panic});
-    if (!got.taken) {
-      if (use.attempts == 0 && !use.noted) {
-        state.failures.push_back({pool_.groups()[group].name, got.reason, outcome::ok, 0, ""});
-        use.noted = true;
-      }
-      co_return got.reason == router::unavailable::full ? group_end::full : group_end::unhealthy;
-    }
+    auto got = pool_.try_acquire(group, clock::now(), {&use.tried, panic, state.may_take_cooling});
+    if (!got.taken) co_return defer(got, group, state, start);
     auto& backend = *got.taken.backend();
     const auto& policy = backend.entry->retry;
     if (use.attempts > policy.retries) co_return group_end::exhausted;
     const auto deadline = start + backend.entry->timeout.request;
     const bool again = std::find(use.tried.begin(), use.tried.end(), backend.index) != use.tried.end();
+    // Taking a replica cooling down ends the permission the request's pause gave; the pause was its backoff.
+    if (got.cooling) {
+      state.may_take_cooling = false;
+      backed_off = true;
+    }
     if (again && !backed_off) {
       // Only this replica is left: give it a moment, without holding its slot meanwhile.
       got.taken.release();
-      const auto wait = backoff_delay(policy, use.attempts, unit_random(), state.retry_after);
-      if (clock::now() + wait >= deadline) co_return group_end::exhausted;
-      const auto executor = co_await net::this_coro::executor;
-      steady_timer pause(executor, wait);
-      co_await pause.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), use_tuple));
-      cancel->stop.slot().clear();
-      if (cancel->client_gone) co_return group_end::stopped;
+      const auto resume = clock::now() + backoff_delay(policy, use.attempts, unit_random());
+      if (resume >= deadline) co_return group_end::exhausted;
+      if (!co_await pause(resume, cancel)) co_return group_end::stopped;
       backed_off = true;
       continue;
     }
@@ -213,17 +233,15 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
 
     upstream_call call;
     co_await attempt(call, ex, fields, backend, deadline, cancel);
-    if (cancel->client_gone) {
-      if (got.taken.trial()) backend.health.abandoned();
-      co_return group_end::stopped;
-    }
+    // A trial the lease held goes back with it.
+    if (cancel->client_gone) co_return group_end::stopped;
     if (call.result == outcome::ok && call.status == 400 && !backend.entry->context_window_fallbacks.empty() &&
         !state.context_error) {
       auto answer = co_await read_whole(call, backend, state.attempts, deadline);
       cancel->upstream = nullptr;
       if (cancel->client_gone) co_return group_end::stopped;
       if (answer) {
-        judge(backend, call, got.taken.trial());
+        report(got.taken, call);
         if (is_context_length_error(answer->body())) {
           state.context_error = std::move(answer);
           state.context_groups = &backend.entry->context_window_fallbacks;
@@ -235,26 +253,46 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
       call.result = outcome::reset;
     }
     if (call.result == outcome::ok) {
-      judge(backend, call, got.taken.trial());
+      report(got.taken, call);
       keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel);
       cancel->upstream = nullptr;
-      if (call.broken && !cancel->client_gone) judge(backend, call, false);
+      if (call.broken && !cancel->client_gone) report(got.taken, call);
       co_return group_end::answered;
     }
     cancel->upstream = nullptr;
-    judge(backend, call, got.taken.trial());
-    std::string retry_after;
-    if (call.parser) retry_after = call.parser->fields().find(bhttp::field::retry_after).value_or("");
-    state.retry_after = parse_retry_after(retry_after, std::chrono::system_clock::now());
+    report(got.taken, call);
     spdlog::warn("request {}: {} failed: {} {}", ex.request_id, backend.id, upstream::describe(call.result),
                  call.status ? std::to_string(call.status) : "");
-    state.failures.push_back({backend.id, router::unavailable::none, call.result, call.status, std::move(retry_after)});
+    state.failures.push_back({backend.id, router::unavailable::none, call.result, call.status, call.retry_after});
     if (use.attempts > policy.retries) co_return group_end::exhausted;
   }
 }
 
+group_end forwarder::defer(const router::pick& got, int group, retry_state& state, clock::time_point start) {
+  auto& use = state.per_group[group];
+  const auto now = clock::now();
+  if (use.attempts == 0 && !use.noted) {
+    std::optional<config::duration> wait;
+    if (got.reason == router::unavailable::cooling) {
+      wait = std::max(config::duration(0), std::chrono::duration_cast<config::duration>(got.cooling_until - now));
+    }
+    state.failures.push_back({pool_.groups()[group].name, got.reason, outcome::ok, 0, wait});
+    use.noted = true;
+  }
+  if (got.reason == router::unavailable::full) return group_end::full;
+  if (got.reason != router::unavailable::cooling) return group_end::unhealthy;
+  // Only replicas cooling down are left: later groups go first, then the request waits for them.
+  const auto& entry = *got.next_up->entry;
+  if (use.attempts > entry.retry.retries) return group_end::exhausted;
+  const auto resume = cooling_pause_end(entry.retry, now, got.cooling_until);
+  if (resume >= start + entry.timeout.request) return group_end::exhausted;
+  state.pause_until = std::min(state.pause_until.value_or(resume), resume);
+  return group_end::cooling;
+}
+
 awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::request_fields& fields,
                                                  retry_state& state, clock::time_point start, cancel_state* cancel) {
+  state.may_take_cooling = false;
   for (const auto& name : *state.context_groups) {
     const auto g = pool_.group_named(name);
     if (!g) continue;
@@ -267,32 +305,6 @@ awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::
   // No larger model could answer: the client gets the original "too long" answer.
   state.context_error->set("x-llmd-attempts", std::to_string(state.attempts));
   co_return co_await http::respond(ex, std::move(*state.context_error));
-}
-
-// What an attempt says about its replica's health.
-void forwarder::judge(router::replica& backend, const upstream_call& call, bool trial) {
-  const auto now = clock::now();
-  if (call.result == outcome::ok && !call.broken) {
-    backend.health.succeeded(call.ttfb);
-    return;
-  }
-  const auto& settings = pool_.settings().health;
-  if ((call.result == outcome::status_429 || call.status == 503) && call.parser) {
-    if (const auto header = call.parser->fields().find(bhttp::field::retry_after)) {
-      if (auto wait = parse_retry_after(*header, std::chrono::system_clock::now())) {
-        backend.health.cool_down(now + std::min(*wait, settings.max_cooldown));
-        if (trial) backend.health.abandoned();
-        return;
-      }
-    }
-  }
-  if (call.result == outcome::status_429 || call.result == outcome::status_408) {
-    if (trial) backend.health.abandoned();
-    return;
-  }
-  if (backend.health.failed(now, settings, upstream::describe(call.result))) {
-    spdlog::warn("{} ejected after {}", backend.id, upstream::describe(call.result));
-  }
 }
 
 awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::request_fields& fields,
@@ -345,7 +357,12 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     if (!ec) {
       call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
       call.status = call.parser->status();
-      call.result = classify_status(call.status);
+      call.result = upstream::classify_status(call.status);
+      if (upstream::honours_retry_after(call.result, call.status)) {
+        if (const auto value = call.parser->fields().find(bhttp::field::retry_after)) {
+          call.retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
+        }
+      }
       co_return;
     }
     call.result = classify_error(ec, stream.timed_out(), false);

@@ -24,14 +24,17 @@ std::optional<config::duration> parse_retry_after(std::string_view value, std::c
   return std::max(config::duration(0), std::chrono::duration_cast<config::duration>(at - now));
 }
 
-config::duration backoff_delay(const config::retry_policy& policy, int n, double unit,
-                               std::optional<config::duration> retry_after) {
+config::duration backoff_delay(const config::retry_policy& policy, int n, double unit) {
   auto ceiling = policy.backoff;
   for (int i = 1; i < n && ceiling < policy.backoff_max; ++i) ceiling *= 2;
   ceiling = std::min(ceiling, policy.backoff_max);
-  auto delay = std::chrono::duration_cast<config::duration>(ceiling * unit);
-  if (retry_after) delay = std::max(delay, std::min(*retry_after, policy.backoff_max));
-  return delay;
+  return std::chrono::duration_cast<config::duration>(ceiling * unit);
+}
+
+std::chrono::steady_clock::time_point cooling_pause_end(const config::retry_policy& policy,
+                                                        std::chrono::steady_clock::time_point now,
+                                                        std::chrono::steady_clock::time_point cooling_until) {
+  return std::min(cooling_until, now + policy.backoff_max);
 }
 
 }  // namespace llmd::proxy

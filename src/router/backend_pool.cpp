@@ -24,7 +24,8 @@ bool contains(const std::vector<int>* list, int value) {
 lease::lease(lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       backend_(std::exchange(other.backend_, nullptr)),
-      trial_(std::exchange(other.trial_, false)) {}
+      trial_(std::exchange(other.trial_, false)),
+      started_(other.started_) {}
 
 lease& lease::operator=(lease&& other) noexcept {
   if (this != &other) {
@@ -32,13 +33,21 @@ lease& lease::operator=(lease&& other) noexcept {
     pool_ = std::exchange(other.pool_, nullptr);
     backend_ = std::exchange(other.backend_, nullptr);
     trial_ = std::exchange(other.trial_, false);
+    started_ = other.started_;
   }
   return *this;
+}
+
+health_change lease::report(attempt_report r, time_point now) {
+  r.trial = std::exchange(trial_, false);
+  r.started = started_;
+  return backend_->health.report(r, now, pool_->settings().health);
 }
 
 void lease::release() {
   if (!backend_) return;
   auto* freed = std::exchange(backend_, nullptr);
+  if (std::exchange(trial_, false)) freed->health.give_back_trial(started_);
   freed->in_flight.fetch_sub(1, std::memory_order_acq_rel);
   pool_->queue_.slot_freed(freed->group);
 }
@@ -108,36 +117,52 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
     double best_score = 0;
     int best_seen = 0;
     bool best_trial = false;
+    bool best_cooling = false;
     bool any_admitted = false;
+    pick waiting{.reason = unavailable::cooling, .cooling_until = time_point::max()};
     const auto& members = groups_[group].replicas;
     const auto start = next_[group].fetch_add(1, std::memory_order_relaxed);
     for (std::size_t k = 0; k < members.size(); ++k) {
       const int index = members[(start + k) % members.size()];
       replica& r = replicas_[index];
-      const auto admitted = options.ignore_health ? admission::open : r.health.peek(now);
-      if (admitted == admission::closed) continue;
+      const auto standing = r.health.peek(now);
+      const auto admits = options.ignore_health ? admission::open : standing.admits;
+      if (admits == admission::closed) continue;
+      const bool cooling = standing.cooling(now);
+      if (cooling && !options.take_cooling) {
+        if (standing.cooling_until < waiting.cooling_until) {
+          waiting.next_up = &r;
+          waiting.cooling_until = standing.cooling_until;
+        }
+        continue;
+      }
       any_admitted = true;
       const int seen = r.in_flight.load(std::memory_order_acquire);
       if (seen >= r.entry->max_concurrent) continue;
-      const bool trial = admitted == admission::trial;
+      const bool trial = admits == admission::trial;
       double score = static_cast<double>(seen + 1) / r.entry->weight;
       if (is_slow(r)) score *= slow_penalty;
-      // Order: a trial first, then replicas not tried yet, then the lowest score.
+      // Order: a trial first, then replicas not tried yet, then tried ones, then cooling ones.
       if (trial) score = -1;
       if (contains(options.avoid, index)) score += 1e9;
+      if (cooling) score += 2e9;
       if (!best || score < best_score) {
         best = &r;
         best_score = score;
         best_seen = seen;
         best_trial = trial;
+        best_cooling = cooling;
       }
     }
-    if (!best) return {{}, any_admitted ? unavailable::full : unavailable::unhealthy};
+    if (!best) {
+      if (waiting.next_up) return waiting;
+      return {.reason = any_admitted ? unavailable::full : unavailable::unhealthy};
+    }
     if (best_trial && !best->health.take_trial(now)) continue;
     if (best->in_flight.compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
-      return {lease(this, best, best_trial), unavailable::none};
+      return {.taken = lease(this, best, best_trial, now), .cooling = best_cooling};
     }
-    if (best_trial) best->health.abandoned();
+    if (best_trial) best->health.give_back_trial(now);
   }
 }
 

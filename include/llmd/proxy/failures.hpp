@@ -2,6 +2,7 @@
 // client gets for all of it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,11 @@
 namespace llmd::proxy {
 
 struct failure {
-  std::string backend;           // replica id, or group name when the group was skipped
-  router::unavailable skipped = router::unavailable::none;  // no attempt: the group was full or ejected
+  std::string backend;  // replica id, or group name when the group was skipped
+  router::unavailable skipped = router::unavailable::none;  // no attempt: the group was full, cooling or ejected
   upstream::outcome result = upstream::outcome::ok;
-  unsigned status = 0;           // upstream status, for status outcomes
-  std::string retry_after;       // upstream Retry-After, if any
+  unsigned status = 0;                          // upstream status, for status outcomes
+  std::optional<config::duration> retry_after;  // how long the upstream asked to be left alone
 };
 
 struct client_error {
@@ -29,8 +30,9 @@ struct client_error {
   http::openai_error body() const { return {message, type, code, ""}; }
 };
 
-// All timed out: 504. All rate limited or full (backpressure): 429 with Retry-After.
-// Anything else: 502. The message names every backend tried and why it failed, and says when
+// All timed out: 504. All rate limited, full or cooling down (backpressure): 429. Anything else:
+// 502. Whatever the status, a Retry-After when an upstream asked for one (the last of them),
+// and on a 429 always. The message names every backend tried and why it failed, and says when
 // the retry budget stopped further attempts.
 client_error summarize(const std::vector<failure>& failures, std::string_view model, bool budget_spent = false);
 

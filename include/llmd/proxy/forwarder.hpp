@@ -6,7 +6,6 @@
 // for streams). A client that goes away cancels the upstream request at once.
 #pragma once
 
-
 #include "llmd/api/request_fields.hpp"
 #include "llmd/http/exchange.hpp"
 #include "llmd/net/executor.hpp"
@@ -20,7 +19,7 @@ struct cancel_state;
 struct retry_state;
 
 // How trying one group of the chain ended.
-enum class group_end { answered, exhausted, full, unhealthy, stopped, context_exceeded };
+enum class group_end { answered, exhausted, full, cooling, unhealthy, stopped, context_exceeded };
 
 class forwarder {
  public:
@@ -40,7 +39,9 @@ class forwarder {
                                  bool panic, clock::time_point start, cancel_state* cancel, bool& keep);
   awaitable<bool> try_context_fallbacks(http::exchange& ex, const api::request_fields& fields, retry_state& state,
                                         clock::time_point start, cancel_state* cancel);
-  void judge(router::replica& backend, const upstream_call& call, bool trial);
+  // The group has no replica to take now: notes why, and for a group whose replicas are cooling
+  // down, when the request may go there anyway.
+  group_end defer(const router::pick& got, int group, retry_state& state, clock::time_point start);
   awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
                           const router::replica& backend, clock::time_point deadline, cancel_state* cancel);
   awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,

@@ -27,12 +27,13 @@ struct upstream_call {
   std::optional<upstream::response_parser> parser;
   upstream::outcome result = upstream::outcome::connect_failed;
   unsigned status = 0;
-  std::chrono::microseconds ttfb{0};  // from the start of the attempt to the response header
-  bool broken = false;                // the relay ended early: the upstream broke or fell silent
+  std::optional<config::duration> retry_after;  // a 429's or 503's Retry-After
+  std::chrono::microseconds ttfb{0};             // from the start of the attempt to the response header
+  bool broken = false;                           // the relay ended early: the upstream broke or fell silent
 };
 
 // The retry state of one request (Envoy's RetryState): what each group of its chain has used,
-// what failed, and the upstream's last hint of when to come back.
+// what failed, and when a replica cooling down after a Retry-After may be taken.
 struct retry_state {
   struct group_use {
     int attempts = 0;
@@ -45,7 +46,10 @@ struct retry_state {
   std::vector<failure> failures;
   int attempts = 0;
   bool budget_spent = false;
-  std::optional<config::duration> retry_after;
+  // This walk of the chain found only replicas cooling down to wait for: pause until then.
+  std::optional<std::chrono::steady_clock::time_point> pause_until;
+  // The request paused for them: it may now take one (the first that it takes ends the permission).
+  bool may_take_cooling = false;
   // A backend said the prompt is too long: its answer, given to the client if no group of
   // context_groups can do better.
   std::optional<http::response> context_error;

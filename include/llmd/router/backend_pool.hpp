@@ -37,11 +37,13 @@ struct group {
 class backend_pool;
 
 // A held slot of one replica, given back when the lease dies: on success, error, timeout,
-// cancellation or exception alike, so a slot can never leak. A freed slot wakes a waiter.
+// cancellation or exception alike, so a slot can never leak. A freed slot wakes a waiter. A
+// half-open trial the lease holds and never reported on is given back with it.
 class lease {
  public:
   lease() = default;
-  lease(backend_pool* pool, replica* backend, bool trial) : pool_(pool), backend_(backend), trial_(trial) {}
+  lease(backend_pool* pool, replica* backend, bool trial, time_point started)
+      : pool_(pool), backend_(backend), trial_(trial), started_(started) {}
   lease(lease&& other) noexcept;
   lease& operator=(lease&& other) noexcept;
   lease(const lease&) = delete;
@@ -52,25 +54,39 @@ class lease {
   replica* backend() const { return backend_; }
   // This request decides whether an ejected replica comes back (half-open).
   bool trial() const { return trial_; }
+  // Tells the replica's health what the attempt came to; the lease adds whether it was the trial
+  // and when it started. A later report (a break mid-body) no longer speaks for the trial.
+  health_change report(attempt_report r, time_point now);
   void release();
 
  private:
   backend_pool* pool_ = nullptr;
   replica* backend_ = nullptr;
   bool trial_ = false;
+  time_point started_{};
 };
 
 // Why try_acquire found nothing.
-enum class unavailable { none, full, unhealthy };
+enum class unavailable {
+  none,
+  full,       // every admitted replica is at max_concurrent
+  cooling,    // the others aside, replicas that asked by Retry-After to be left alone for now
+  unhealthy,  // ejected or failing their probes
+};
 
 struct pick {
-  lease taken;
+  lease taken{};
+  bool cooling = false;  // the replica taken is cooling down: it was the last resort
   unavailable reason = unavailable::none;
+  // reason cooling: the replica whose cooldown ends first, and when.
+  const replica* next_up = nullptr;
+  time_point cooling_until{};
 };
 
 struct pick_options {
   const std::vector<int>* avoid = nullptr;  // replicas already tried: taken only when nothing else is
   bool ignore_health = false;               // panic mode: every replica of the chain is ejected
+  bool take_cooling = false;                // replicas cooling down may be taken, after everything else
 };
 
 class backend_pool {
@@ -90,10 +106,11 @@ class backend_pool {
   // A free slot on the best replica of `group`: a half-open replica's trial first, else the
   // fewest requests in flight per unit of weight, slow replicas (see slow_factor) counting four
   // times, ties going round-robin. Replicas in options.avoid are taken only when no other one is
-  // free.
+  // free, cooling ones (with options.take_cooling) only when nothing else is.
   pick try_acquire(int group, time_point now, const pick_options& options = {});
 
-  // Whether some replica of these groups takes traffic (full or not): false means panic mode.
+  // Whether some replica of these groups takes traffic (full or cooling down or not): false means
+  // panic mode.
   bool any_admitted(const std::vector<int>& groups, time_point now) const;
   // Whether some replica of the pool takes traffic: /ready.
   bool any_usable(time_point now) const;

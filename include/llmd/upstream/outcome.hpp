@@ -18,6 +18,20 @@ enum class outcome {
   malformed,           // not a valid HTTP/1.1 response
 };
 
+// The outcome of a response header with this status.
+constexpr outcome classify_status(unsigned status) {
+  if (status >= 500) return outcome::status_5xx;
+  if (status == 429) return outcome::status_429;
+  if (status == 408) return outcome::status_408;
+  return outcome::ok;
+}
+
+// Whether the response's Retry-After is the server asking for time: on a 429, or a 503 (RFC 9110
+// gives it no meaning on other failures).
+constexpr bool honours_retry_after(outcome o, unsigned status) {
+  return o == outcome::status_429 || (o == outcome::status_5xx && status == 503);
+}
+
 constexpr bool is_timeout(outcome o) { return o == outcome::timeout_first_byte || o == outcome::timeout_idle; }
 
 constexpr std::string_view describe(outcome o) {

@@ -12,20 +12,20 @@ TEST(retry, backoff_grows_exponentially_with_full_jitter_up_to_the_cap) {
   config::retry_policy p;
   p.backoff = 50ms;
   p.backoff_max = 300ms;
-  EXPECT_EQ(backoff_delay(p, 1, 0.999999, std::nullopt), 49ms);
-  EXPECT_EQ(backoff_delay(p, 2, 0.5, std::nullopt), 50ms);
-  EXPECT_EQ(backoff_delay(p, 3, 0.5, std::nullopt), 100ms);
-  EXPECT_EQ(backoff_delay(p, 4, 0.5, std::nullopt), 150ms);  // 400 ms capped at 300
-  EXPECT_EQ(backoff_delay(p, 30, 0.5, std::nullopt), 150ms);
-  EXPECT_EQ(backoff_delay(p, 3, 0.0, std::nullopt), 0ms);
+  EXPECT_EQ(backoff_delay(p, 1, 0.999999), 49ms);
+  EXPECT_EQ(backoff_delay(p, 2, 0.5), 50ms);
+  EXPECT_EQ(backoff_delay(p, 3, 0.5), 100ms);
+  EXPECT_EQ(backoff_delay(p, 4, 0.5), 150ms);  // 400 ms capped at 300
+  EXPECT_EQ(backoff_delay(p, 30, 0.5), 150ms);
+  EXPECT_EQ(backoff_delay(p, 3, 0.0), 0ms);
 }
 
-TEST(retry, retry_after_sets_a_floor_itself_capped) {
+TEST(retry, a_pause_for_a_cooling_replica_ends_with_its_cooldown_or_at_backoff_max) {
   config::retry_policy p;
-  p.backoff = 50ms;
   p.backoff_max = 2s;
-  EXPECT_EQ(backoff_delay(p, 1, 0.0, duration(1500)), 1500ms);
-  EXPECT_EQ(backoff_delay(p, 1, 0.0, duration(60000)), 2s);
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(cooling_pause_end(p, now, now + 1500ms), now + 1500ms);
+  EXPECT_EQ(cooling_pause_end(p, now, now + 60s), now + 2s);
 }
 
 TEST(retry, retry_after_reads_seconds_and_http_dates) {

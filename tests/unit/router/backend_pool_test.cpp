@@ -99,17 +99,35 @@ TEST(backend_pool, threads_racing_for_slots_never_exceed_the_bound) {
   EXPECT_EQ(pool.replica_at(0).in_flight + pool.replica_at(1).in_flight, 0);
 }
 
-config::health_settings ejection_after(int failures) {
-  config::health_settings h;
-  h.failures_to_eject = failures;
-  h.cooldown = 10s;
-  return h;
+// One failure ejects a replica of these pools, for 10 s.
+std::shared_ptr<const config::config> make_ejecting(std::vector<config::model_entry> models) {
+  auto cfg = std::make_shared<config::config>();
+  cfg->models = std::move(models);
+  cfg->default_model = "a";
+  cfg->health.failures_to_eject = 1;
+  cfg->health.cooldown = 10s;
+  return cfg;
+}
+
+void fail(backend_pool& pool, int replica) {
+  pool.replica_at(replica).health.report({.result = upstream::outcome::reset, .started = now}, now,
+                                         pool.settings().health);
+}
+
+void answer(backend_pool& pool, int replica, std::chrono::microseconds ttfb) {
+  pool.replica_at(replica).health.report({.result = upstream::outcome::ok, .ttfb = ttfb, .started = now}, now,
+                                         pool.settings().health);
+}
+
+void cool(backend_pool& pool, int replica, config::duration wait) {
+  pool.replica_at(replica).health.report(
+      {.result = upstream::outcome::status_429, .retry_after = wait, .started = now}, now, pool.settings().health);
 }
 
 TEST(backend_pool, ejected_replicas_get_no_traffic_until_their_trial) {
-  backend_pool pool(make({entry("a", 8), entry("a", 8)}, "a"));
+  backend_pool pool(make_ejecting({entry("a", 8), entry("a", 8)}));
   auto& sick = pool.replica_at(0);
-  EXPECT_TRUE(sick.health.failed(now, ejection_after(1), "reset"));
+  fail(pool, 0);
   for (int i = 0; i < 4; ++i) {
     auto p = pool.try_acquire(0, now + 5s);
     ASSERT_TRUE(p.taken);
@@ -123,9 +141,20 @@ TEST(backend_pool, ejected_replicas_get_no_traffic_until_their_trial) {
   EXPECT_EQ(pool.try_acquire(0, now + 11s).taken.backend(), &pool.replica_at(1));
 }
 
+TEST(backend_pool, a_trial_whose_lease_dies_unreported_is_given_back) {
+  backend_pool pool(make_ejecting({entry("a", 8)}));
+  fail(pool, 0);
+  {
+    auto trial = pool.try_acquire(0, now + 11s).taken;
+    ASSERT_TRUE(trial.trial());
+    EXPECT_EQ(pool.try_acquire(0, now + 11s, {nullptr, false}).reason, unavailable::unhealthy);
+  }
+  EXPECT_TRUE(pool.try_acquire(0, now + 11s).taken.trial());
+}
+
 TEST(backend_pool, a_fully_ejected_group_says_unhealthy_and_panic_mode_routes_anyway) {
-  backend_pool pool(make({entry("a", 1)}, "a"));
-  pool.replica_at(0).health.failed(now, ejection_after(1), "reset");
+  backend_pool pool(make_ejecting({entry("a", 1)}));
+  fail(pool, 0);
   EXPECT_FALSE(pool.any_usable(now));
   EXPECT_FALSE(pool.any_admitted(pool.groups()[0].chain, now));
   EXPECT_EQ(pool.try_acquire(0, now).reason, unavailable::unhealthy);
@@ -142,10 +171,32 @@ TEST(backend_pool, tried_replicas_come_last) {
   EXPECT_TRUE(pool.try_acquire(0, now, {&both, false}).taken);
 }
 
+TEST(backend_pool, replicas_cooling_down_are_the_last_resort) {
+  backend_pool pool(make({entry("a", 4), entry("a", 4)}, "a"));
+  cool(pool, 0, 2s);
+  const std::vector<int> tried{1};
+  // Even a replica already tried comes before one that asked to be left alone.
+  EXPECT_EQ(pool.try_acquire(0, now, {&tried, false, true}).taken.backend(), &pool.replica_at(1));
+  cool(pool, 1, 1s);
+  const auto none = pool.try_acquire(0, now);
+  EXPECT_EQ(none.reason, unavailable::cooling);
+  EXPECT_EQ(none.next_up, &pool.replica_at(1));
+  EXPECT_EQ(none.cooling_until, now + 1s);
+  // Cooling is not ejection: no panic mode, and /ready holds.
+  EXPECT_TRUE(pool.any_admitted(pool.groups()[0].chain, now));
+  EXPECT_TRUE(pool.any_usable(now));
+  EXPECT_EQ(pool.try_acquire(0, now, {nullptr, true}).reason, unavailable::cooling);
+  // A request that waited for them may take one.
+  const auto taken = pool.try_acquire(0, now, {nullptr, false, true});
+  EXPECT_TRUE(taken.taken);
+  EXPECT_TRUE(taken.cooling);
+  EXPECT_FALSE(pool.try_acquire(0, now + 2s).cooling);
+}
+
 TEST(backend_pool, slow_replicas_get_fewer_new_requests) {
   backend_pool pool(make({entry("a", 100), entry("a", 100)}, "a"));
-  pool.replica_at(0).health.succeeded(std::chrono::milliseconds(400));
-  pool.replica_at(1).health.succeeded(std::chrono::milliseconds(100));
+  answer(pool, 0, 400ms);
+  answer(pool, 1, 100ms);
   std::vector<lease> held;
   for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
   // Four times the load counts the same: 2 go to the slow replica for 8 to the fast one.
@@ -155,8 +206,8 @@ TEST(backend_pool, slow_replicas_get_fewer_new_requests) {
 
 TEST(backend_pool, differences_of_a_few_milliseconds_are_not_slowness) {
   backend_pool pool(make({entry("a", 100), entry("a", 100)}, "a"));
-  pool.replica_at(0).health.succeeded(std::chrono::microseconds(1500));  // a fresh connection's first answer
-  pool.replica_at(1).health.succeeded(std::chrono::microseconds(300));
+  answer(pool, 0, 1500us);  // a fresh connection's first answer
+  answer(pool, 1, 300us);
   std::vector<lease> held;
   for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
   EXPECT_EQ(pool.replica_at(0).in_flight, 5);
