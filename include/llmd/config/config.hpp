@@ -26,10 +26,36 @@ struct timeouts {
 // /v1/chat/completions is sent upstream as path_prefix + target, so one entry serves every
 // OpenAI endpoint of its server.
 struct upstream_url {
-  std::string scheme;       // "http" (https is a later issue and rejected for now)
+  std::string scheme;       // "http" or "https"
   std::string host;         // without brackets for IPv6 literals
   std::string port;         // always set: the URL's port or the scheme's default
   std::string path_prefix;  // "" or e.g. "/openai": never ends with '/', never ends with "/v1"
+  bool tls() const { return scheme == "https"; }
+};
+
+// How llm-d speaks TLS to an https:// upstream (nginx's proxy_ssl_*). Every key may be set in
+// `defaults: tls` and overridden key by key on an entry.
+struct tls_settings {
+  std::string ca_file;      // "": the system's CA store
+  std::string cert_file;    // client certificate for mutual TLS, with key_file; "": none
+  std::string key_file;
+  std::string server_name;  // verified and sent as SNI instead of the endpoint's host; "": the host
+  bool insecure_skip_verify = false;
+  bool operator==(const tls_settings&) const = default;
+};
+
+// An HTTP proxy that upstream connections tunnel through with CONNECT.
+struct proxy_settings {
+  std::string host;           // without brackets for IPv6 literals
+  std::string port;
+  std::string authorization;  // "Basic ..." from the URL's user:pass, or ""; never logged
+  bool operator==(const proxy_settings&) const = default;
+};
+
+// TLS at the front door: the listener speaks only HTTPS.
+struct listen_tls_settings {
+  std::string cert_file;  // PEM chain, server certificate first
+  std::string key_file;
 };
 
 struct header {
@@ -57,6 +83,10 @@ struct entry_policy {
   std::vector<std::string> context_window_fallbacks;  // group names, tried on a context-length 400
   std::optional<active_check> health_check;           // absent: passive health only
   double slow_factor = 3.0;  // TTFT (EWMA) over this multiple of the group's marks a replica slow
+  tls_settings tls;          // for https:// endpoints
+  // The proxy to tunnel through; nullopt: direct. An entry without `proxy` (here or in
+  // `defaults`) takes HTTPS_PROXY / HTTP_PROXY unless NO_PROXY matches its host.
+  std::optional<proxy_settings> proxy;
 };
 
 struct model_entry : entry_policy {
@@ -104,6 +134,7 @@ struct config {
   std::string listen_host = "0.0.0.0";
   std::string listen_port = "8080";
   int workers = 0;  // event-loop threads; 0: one per core
+  std::optional<listen_tls_settings> listen_tls;
   std::vector<model_entry> models;
   // The group for a request whose `model` matches no group name and no entry `model`.
   // Absent from the file: the first entry's name. `null` in the file: nullopt (404).
