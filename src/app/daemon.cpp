@@ -19,6 +19,7 @@
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
+#include "llmd/upstream/target.hpp"
 
 namespace llmd::app {
 
@@ -29,8 +30,12 @@ namespace {
 
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
-  worker(router::backend_pool& pool, const api::model_catalog& catalog, const http::traffic& traffic)
-      : connections(io), forwarder(pool, connections), handler(pool, catalog, forwarder, traffic), acceptor(io) {}
+  worker(router::backend_pool& pool, const upstream::targets& targets, const api::model_catalog& catalog,
+         const http::traffic& traffic)
+      : connections(io, targets),
+        forwarder(pool, targets, connections),
+        handler(pool, catalog, forwarder, traffic),
+        acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
   // reactor needs no locks; posts from the main thread (drain, stop) still lock the scheduler.
@@ -73,13 +78,19 @@ std::string printable(const tcp::endpoint& ep) {
 }  // namespace
 
 int run_daemon(std::shared_ptr<const config::config> cfg) {
+  std::string error;
+  const auto targets = upstream::targets::make(*cfg, error);
+  if (!targets) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
   router::backend_pool pool(cfg);
   const api::model_catalog catalog(*cfg);
   http::traffic traffic;
   std::vector<std::unique_ptr<worker>> workers;
   std::string port = cfg->listen_port;
   for (int i = 0; i < worker_count(*cfg); ++i) {
-    auto w = std::make_unique<worker>(pool, catalog, traffic);
+    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic);
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -91,9 +102,12 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
     workers.push_back(std::move(w));
   }
 
+  auto& prober = *workers.front();
   for (int i = 0; i < pool.replica_count(); ++i) {
-    if (pool.replica_at(i).entry->health_check) {
-      net::co_spawn(workers.front()->io, health::probe_forever(pool.replica_at(i)), net::detached);
+    auto& backend = pool.replica_at(i);
+    if (backend.entry->health_check) {
+      net::co_spawn(prober.io, health::probe_forever(backend, prober.connections, targets->of(*backend.entry)),
+                    net::detached);
     }
   }
   for (auto& w : workers) {

@@ -1,25 +1,19 @@
 #include "llmd/health/prober.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <random>
+#include <tuple>
 #include <spdlog/spdlog.h>
 
 #include "llmd/net/executor.hpp"
-#include "llmd/net/timed_socket.hpp"
+#include "llmd/net/write_all.hpp"
 
 namespace llmd::health {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = net::ip::tcp;
+namespace bhttp = boost::beast::http;
 
 namespace {
 
@@ -30,39 +24,54 @@ double unit_random() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-// "" when the probe passed, else why it failed.
-awaitable<std::string> probe_once(const config::upstream_url& url, const config::active_check& check) {
-  const auto executor = co_await net::this_coro::executor;
-  llmd::net::timed_socket stream(executor);
-  stream.expires_after(check.timeout);
-  const auto failure = [&stream](const boost::system::error_code& ec) {
-    return stream.timed_out() ? std::string("probe: no answer within timeout") : "probe: " + ec.message();
-  };
-  tcp_resolver resolver(executor);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
-  if (rec) co_return "probe: cannot resolve " + url.host;
-  auto [cec, ep] = co_await net::async_connect(stream.socket(), endpoints, use_tuple);
-  if (cec) co_return failure(cec);
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, check.path, 11};
-  req.set(bhttp::field::host, url.host);
-  req.set(bhttp::field::user_agent, "llm-d health check");
-  req.keep_alive(false);
-  auto [wec, wn] = co_await bhttp::async_write(stream, req, use_tuple);
-  if (wec) co_return failure(wec);
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(probe_body_limit);
-  auto [hec, hn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-  if (hec) co_return failure(hec);
-  const unsigned status = parser.get().result_int();
-  if (status < 200 || status >= 300) co_return "probe: status " + std::to_string(status);
-  co_return "";
+// The probe as the entry's requests go: its Host, its own headers and its key, so a cloud API's
+// probe path authenticates like a request.
+std::string probe_head(const config::model_entry& entry, const std::string& path) {
+  const auto& url = entry.url;
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  std::string out = "GET " + path + " HTTP/1.1\r\nHost: " + (ipv6 ? "[" + url.host + "]" : url.host);
+  if (url.port != (url.tls() ? "443" : "80")) out += ":" + url.port;
+  out += "\r\nUser-Agent: llm-d health check\r\n";
+  for (const auto& h : entry.headers) out += h.name + ": " + h.value + "\r\n";
+  if (entry.api_key) out += "Authorization: Bearer " + *entry.api_key + "\r\n";
+  out += "\r\n";
+  return out;
+}
+
+// "" when the probe passed, else why it failed. A pooled connection the server closed meanwhile
+// is no verdict on the server: the probe is then made again on a fresh one.
+awaitable<std::string> probe_once(upstream::connection_pool& connections, const upstream::target& target,
+                                  const config::active_check& check, const std::string& head) {
+  const auto deadline = std::chrono::steady_clock::now() + check.timeout;
+  for (bool fresh = false;; fresh = true) {
+    auto got = co_await connections.acquire(target, check.timeout, fresh);
+    if (!got.conn) co_return "probe: " + got.why;
+    auto& conn = *got.conn;
+    conn.stream.expires_at(deadline);
+    boost::system::error_code ec = co_await llmd::net::write_all(conn.stream, net::buffer(head));
+    conn.buffer.clear();
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(probe_body_limit);
+    if (!ec) std::tie(ec, std::ignore) = co_await bhttp::async_read(conn.stream, conn.buffer, parser, use_tuple);
+    if (ec) {
+      if (conn.stream.timed_out()) co_return "probe: no answer within timeout";
+      if (conn.reused && !fresh && !parser.got_some()) continue;
+      co_return "probe: " + ec.message();
+    }
+    conn.stream.expires_never();
+    const unsigned status = parser.get().result_int();
+    if (parser.get().keep_alive() && conn.buffer.size() == 0) connections.release(target, std::move(got.conn));
+    if (status < 200 || status >= 300) co_return "probe: status " + std::to_string(status);
+    co_return "";
+  }
 }
 
 }  // namespace
 
-awaitable<void> probe_forever(router::replica& backend) {
+awaitable<void> probe_forever(router::replica& backend, upstream::connection_pool& connections,
+                              const upstream::target& target) {
   const auto& check = *backend.entry->health_check;
+  const auto head = probe_head(*backend.entry, check.path);
   const auto executor = co_await net::this_coro::executor;
   steady_timer pause(executor);
   // Start at a random point of the first interval, so replicas are not probed in lockstep.
@@ -70,7 +79,7 @@ awaitable<void> probe_forever(router::replica& backend) {
   co_await pause.async_wait(use_tuple);
   bool was_passing = true;
   for (;;) {
-    const auto why = co_await probe_once(backend.entry->url, check);
+    const auto why = co_await probe_once(connections, target, check, head);
     const bool passing = why.empty();
     backend.health.probed(passing, why);
     if (passing != was_passing) {

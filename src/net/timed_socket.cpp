@@ -6,9 +6,15 @@ timed_socket::timed_socket(tcp_socket socket) : state_(std::make_shared<state>(s
 
 timed_socket::timed_socket(const executor_type& executor) : timed_socket(tcp_socket(executor)) {}
 
-timed_socket::~timed_socket() {
+timed_socket::~timed_socket() { close(); }
+
+void timed_socket::close() noexcept {
   boost::system::error_code ignored;
   state_->socket.close(ignored);
+}
+
+tls_stream& timed_socket::start_tls(boost::asio::ssl::context& context) {
+  return state_->tls.emplace(state_->socket, context);
 }
 
 void timed_socket::expires_at(clock::time_point t) {

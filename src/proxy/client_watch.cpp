@@ -26,7 +26,7 @@ void client_watch::arm() {
   // Past the limit the client is not read: a disconnect then shows at the next write.
   if (ex_.client_buffer.size() >= pipeline_limit) return;
   pending_ = true;
-  ex_.client.socket().async_read_some(ex_.client_buffer.prepare(read_size),
+  ex_.client.async_read_some(ex_.client_buffer.prepare(read_size),
                                       [this](const boost::system::error_code& ec, std::size_t n) { on_read(ec, n); });
 }
 
@@ -40,8 +40,7 @@ void client_watch::on_read(const boost::system::error_code& ec, std::size_t n) {
   }
   // End of stream or a reset.
   cancel_.client_gone = true;
-  boost::system::error_code ignored;
-  if (cancel_.upstream) cancel_.upstream->socket().close(ignored);
+  if (cancel_.upstream) cancel_.upstream->close();
   cancel_.stop.emit(net::cancellation_type::terminal);
 }
 

@@ -70,6 +70,14 @@ void report(router::lease& taken, const upstream_call& call) {
   }
 }
 
+// What the log says of a failed attempt: the outcome, and the status or what broke.
+std::string failure_detail(const upstream_call& call) {
+  std::string out(upstream::describe(call.result));
+  if (call.status) out += ' ' + std::to_string(call.status);
+  if (!call.why.empty()) out += ": " + call.why;
+  return out;
+}
+
 bool is_event_stream(const http::field_list& headers) {
   const auto type = headers.find(bhttp::field::content_type);
   return type && beast::iequals(type->substr(0, 17), "text/event-stream");
@@ -261,8 +269,7 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
     }
     cancel->upstream = nullptr;
     report(got.taken, call);
-    spdlog::warn("request {}: {} failed: {} {}", ex.request_id, backend.id, upstream::describe(call.result),
-                 call.status ? std::to_string(call.status) : "");
+    spdlog::warn("request {}: {} failed: {}", ex.request_id, backend.id, failure_detail(call));
     state.failures.push_back({backend.id, router::unavailable::none, call.result, call.status, call.retry_after});
     if (use.attempts > policy.retries) co_return group_end::exhausted;
   }
@@ -330,12 +337,14 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
+  const auto& target = targets_.of(entry);
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
   // more try on a fresh connection, not an attempt.
   for (bool fresh = false;; fresh = true) {
-    auto got = co_await connections_.acquire(entry.url, bounded(entry.timeout.connect, deadline), fresh);
-    if (got.error) {
-      call.result = until(deadline).count() <= 0 ? outcome::timeout_first_byte : outcome::connect_failed;
+    auto got = co_await connections_.acquire(target, bounded(entry.timeout.connect, deadline), fresh);
+    if (!got.conn) {
+      call.result = until(deadline).count() <= 0 ? outcome::timeout_first_byte : got.failure;
+      call.why = got.timed_out ? got.why + " (within connect_timeout)" : std::move(got.why);
       co_return;
     }
     call.conn = std::move(got.conn);
@@ -411,7 +420,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   if (!broken) {
     if (parser.keep_alive() && call.conn->buffer.size() == 0) {
       cancel->upstream = nullptr;
-      connections_.release(backend.entry->url, call.take_connection());
+      connections_.release(targets_.of(*backend.entry), call.take_connection());
     }
     const bool finished = co_await out.finish();
     co_return finished && add.keep_alive;

@@ -5,12 +5,18 @@
 #include <boost/asio/connect.hpp>
 #include <cerrno>
 
-#include "llmd/net/executor.hpp"
+#include "tls_client.hpp"
+#include "tunnel.hpp"
 
 namespace llmd::upstream {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+struct connection_pool::pool {
+  std::vector<idle_connection> idle;
+  tls_session session;
+};
 
 namespace {
 
@@ -19,10 +25,12 @@ constexpr auto sweep_every = std::chrono::seconds(2);
 constexpr auto max_idle_time = std::chrono::seconds(60);
 
 // A server that closed an idle keep-alive connection (uvicorn does after 5 s) leaves it readable
-// with EOF; peeking catches that before a request is wasted on it. A connection idle for less
-// than `trust_for` is used without the peek (a syscall per request under load): should the
-// server have closed it anyway, the attempt fails without an answer and is made again on a
-// fresh connection.
+// with EOF; peeking catches that before a request is wasted on it. Over TLS the peek sees the
+// records the server sent before it closed (close_notify): an idle connection with anything
+// to read is as unusable as a closed one, plain or TLS. A connection idle for less than
+// `trust_for` is used without the peek (a syscall per request under load): should the server
+// have closed it anyway, the attempt fails without an answer and is made again on a fresh
+// connection.
 constexpr auto trust_for = std::chrono::seconds(1);
 bool still_open(tcp_socket& s) {
   char byte;
@@ -30,43 +38,69 @@ bool still_open(tcp_socket& s) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+acquired failed(outcome o, std::string why, bool timed_out) {
+  return {.conn = nullptr, .failure = o, .why = std::move(why), .timed_out = timed_out};
+}
+
 }  // namespace
 
-awaitable<acquired> connection_pool::acquire(const config::upstream_url& url, config::duration timeout, bool fresh) {
+connection_pool::connection_pool(net::io_context& io, const targets& all, std::size_t max_idle_per_pool)
+    : io_(io), max_idle_(max_idle_per_pool), pools_(all.pools()), sweeper_(io) {}
+
+connection_pool::~connection_pool() = default;
+
+awaitable<acquired> connection_pool::acquire(const target& t, config::duration timeout, bool fresh) {
   if (!fresh) {
-    if (auto it = idle_.find(key_of(url)); it != idle_.end()) {
-      auto& list = it->second;
-      const auto recent = std::chrono::steady_clock::now() - trust_for;
-      while (!list.empty()) {
-        const bool trusted = list.back().since >= recent;
-        auto conn = std::move(list.back().conn);
-        list.pop_back();
-        if (trusted || still_open(conn->stream.socket())) {
-          conn->reused = true;
-          co_return acquired{{}, std::move(conn)};
-        }
+    auto& list = pools_[t.pool].idle;
+    const auto recent = std::chrono::steady_clock::now() - trust_for;
+    while (!list.empty()) {
+      const bool trusted = list.back().since >= recent;
+      auto conn = std::move(list.back().conn);
+      list.pop_back();
+      if (trusted || still_open(conn->stream.socket())) {
+        conn->reused = true;
+        co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}, .timed_out = false};
       }
     }
   }
+  co_return co_await open(t, timeout);
+}
+
+awaitable<acquired> connection_pool::open(const target& t, config::duration timeout) {
   auto conn = std::make_unique<connection>(io_);
+  auto& stream = conn->stream;
+  const auto& host = t.proxy ? t.proxy->host : t.url->host;
+  const auto& port = t.proxy ? t.proxy->port : t.url->port;
   tcp_resolver resolver(io_);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
-  if (rec) co_return acquired{rec, nullptr};
-  conn->stream.expires_after(timeout);
-  auto [cec, ep] = co_await net::async_connect(conn->stream.socket(), endpoints, use_tuple);
-  conn->stream.expires_never();
-  if (cec) co_return acquired{cec, nullptr};
-  conn->stream.socket().set_option(tcp::no_delay(true));
-  co_return acquired{{}, std::move(conn)};
+  auto [rec, endpoints] = co_await resolver.async_resolve(host, port, use_tuple);
+  if (rec) co_return failed(outcome::connect_failed, "cannot resolve " + host + ": " + rec.message(), false);
+  stream.expires_after(timeout);
+  auto [cec, ep] = co_await net::async_connect(stream.socket(), endpoints, use_tuple);
+  if (cec) {
+    const auto what = t.proxy ? "cannot connect to the proxy: " : "cannot connect: ";
+    co_return failed(outcome::connect_failed, what + cec.message(), stream.timed_out());
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+  if (t.proxy) {
+    auto why = co_await open_tunnel(*conn, *t.url, *t.proxy);
+    if (!why.empty()) co_return failed(outcome::connect_failed, std::move(why), stream.timed_out());
+  }
+  if (t.tls) {
+    auto& tls = stream.start_tls(*t.tls);
+    prepare_connection(tls.native_handle(), t.server_name, !t.entry->tls.insecure_skip_verify,
+                       pools_[t.pool].session);
+    auto [hec] = co_await tls.async_handshake(net::ssl::stream_base::client, use_tuple);
+    if (hec) {
+      co_return failed(outcome::tls_failed, "TLS handshake failed: " + handshake_failure(tls.native_handle(), hec),
+                       stream.timed_out());
+    }
+  }
+  stream.expires_never();
+  co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}, .timed_out = false};
 }
 
-const std::string& connection_pool::key_of(const config::upstream_url& url) {
-  key_.assign(url.host).append(1, ':').append(url.port);
-  return key_;
-}
-
-void connection_pool::release(const config::upstream_url& url, connection_ptr conn) {
-  auto& list = idle_[key_of(url)];
+void connection_pool::release(const target& t, connection_ptr conn) {
+  auto& list = pools_[t.pool].idle;
   if (list.size() >= max_idle_) return;
   conn->stream.expires_never();
   list.push_back({std::move(conn), std::chrono::steady_clock::now()});
@@ -87,11 +121,11 @@ void connection_pool::sweep_later() {
 void connection_pool::sweep() {
   const auto too_old = std::chrono::steady_clock::now() - max_idle_time;
   bool any_left = false;
-  for (auto& [key, list] : idle_) {
-    std::erase_if(list, [&](const idle_connection& c) {
+  for (auto& p : pools_) {
+    std::erase_if(p.idle, [&](const idle_connection& c) {
       return c.since < too_old || !still_open(c.conn->stream.socket());
     });
-    any_left = any_left || !list.empty();
+    any_left = any_left || !p.idle.empty();
   }
   if (any_left) sweep_later();
 }

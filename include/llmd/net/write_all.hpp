@@ -21,13 +21,14 @@ std::size_t send_now(Socket& socket, const ConstBuffers& buffers, boost::system:
   return n;
 }
 
-// Writes all of `buffers`: with one non-blocking send when the socket takes them whole, the
-// usual case, which then costs no completion handler and no extra poll of the reactor; what a
-// full socket buffer leaves goes asynchronously, under the socket's deadline.
+// Writes all of `buffers`: on a plain connection with one non-blocking send when the socket takes
+// them whole, the usual case, which then costs no completion handler and no extra poll of the
+// reactor; what a full socket buffer leaves, and all of a TLS write, goes asynchronously, under
+// the socket's deadline.
 template <class ConstBuffers>
 awaitable<boost::system::error_code> write_all(timed_socket& s, ConstBuffers buffers) {
   boost::system::error_code ec;
-  const std::size_t n = send_now(s.socket(), buffers, ec);
+  const std::size_t n = s.tls() ? 0 : send_now(s.socket(), buffers, ec);
   if (ec || n == boost::asio::buffer_size(buffers)) co_return ec;
   boost::beast::buffers_suffix<ConstBuffers> rest(buffers);
   rest.consume(n);

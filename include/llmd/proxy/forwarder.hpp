@@ -11,6 +11,7 @@
 #include "llmd/net/executor.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
+#include "llmd/upstream/target.hpp"
 
 namespace llmd::proxy {
 
@@ -23,8 +24,8 @@ enum class group_end { answered, exhausted, full, cooling, unhealthy, stopped, c
 
 class forwarder {
  public:
-  forwarder(router::backend_pool& pool, upstream::connection_pool& connections)
-      : pool_(pool), connections_(connections) {}
+  forwarder(router::backend_pool& pool, const upstream::targets& targets, upstream::connection_pool& connections)
+      : pool_(pool), targets_(targets), connections_(connections) {}
 
   // Answers ex (relayed or an error); returns whether the client connection may be reused.
   awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group);
@@ -49,6 +50,7 @@ class forwarder {
   awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields, const retry_state& state);
 
   router::backend_pool& pool_;
+  const upstream::targets& targets_;
   upstream::connection_pool& connections_;
 };
 

@@ -29,6 +29,7 @@ struct upstream_call {
   unsigned status = 0;
   std::optional<config::duration> retry_after;  // a 429's or 503's Retry-After
   std::chrono::microseconds ttfb{0};             // from the start of the attempt to the response header
+  std::string why;                               // what failed to open the connection, for the log
   bool broken = false;                           // the relay ended early: the upstream broke or fell silent
 };
 

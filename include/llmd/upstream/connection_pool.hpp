@@ -1,23 +1,24 @@
 // Keep-alive connections to upstream servers, one pool per worker thread (so no locks): a
-// request takes an idle connection to its endpoint or opens a new one, and gives it back only
-// when the response was read whole and the server allows reuse. A sweep every few seconds
-// closes idle connections the server has closed (or that crashed with it) and those idle too long.
+// request takes an idle connection of its target's pool or opens a new one (DNS resolved off
+// the event loop, every address tried in turn, through the target's proxy, then TLS), and gives
+// it back only when the response was read whole and the server allows reuse. A sweep every few
+// seconds closes idle connections the server has closed (or that crashed with it) and those idle
+// too long.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <memory>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/system/error_code.hpp>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/field_list.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/net/timed_socket.hpp"
+#include "llmd/upstream/outcome.hpp"
+#include "llmd/upstream/target.hpp"
 
 namespace llmd::upstream {
 
@@ -37,36 +38,38 @@ struct connection {
 using connection_ptr = std::unique_ptr<connection>;
 
 struct acquired {
-  boost::system::error_code error;  // set: conn is null
-  connection_ptr conn;
+  connection_ptr conn;                       // null when opening failed
+  outcome failure = outcome::ok;             // connect_failed or tls_failed
+  std::string why;                           // what failed, for the log
+  bool timed_out = false;                    // within the timeout given
 };
 
 class connection_pool {
  public:
-  explicit connection_pool(boost::asio::io_context& io, std::size_t max_idle_per_endpoint = 256)
-      : io_(io), max_idle_(max_idle_per_endpoint), sweeper_(io) {}
+  connection_pool(boost::asio::io_context& io, const targets& all, std::size_t max_idle_per_pool = 256);
+  ~connection_pool();
 
-  // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`.
-  awaitable<acquired> acquire(const config::upstream_url& url, config::duration timeout, bool fresh = false);
+  // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`
+  // (connecting, the proxy's tunnel and the TLS handshake together).
+  awaitable<acquired> acquire(const target& t, config::duration timeout, bool fresh = false);
 
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
-  void release(const config::upstream_url& url, connection_ptr conn);
+  void release(const target& t, connection_ptr conn);
 
  private:
   struct idle_connection {
     connection_ptr conn;
     std::chrono::steady_clock::time_point since;
   };
+  struct pool;
 
-  // "host:port", written into key_ so that a lookup allocates nothing.
-  const std::string& key_of(const config::upstream_url& url);
+  awaitable<acquired> open(const target& t, config::duration timeout);
   void sweep_later();
   void sweep();
 
   boost::asio::io_context& io_;
   std::size_t max_idle_;
-  std::unordered_map<std::string, std::vector<idle_connection>> idle_;
-  std::string key_;
+  std::vector<pool> pools_;
   steady_timer sweeper_;
   bool sweeping_ = false;
 };

@@ -8,7 +8,8 @@ namespace llmd::upstream {
 
 enum class outcome {
   ok,                  // response headers with a status to pass through (2xx, 3xx, plain 4xx)
-  connect_failed,      // refused, unreachable, DNS failure or connect timeout
+  connect_failed,      // refused, unreachable, DNS failure, connect timeout or no tunnel from the proxy
+  tls_failed,          // the TLS handshake failed: a certificate refused, a reset or a timeout
   reset,               // the connection broke (refused connections are connect_failed)
   timeout_first_byte,  // no response headers within first_byte_timeout
   timeout_idle,        // silence between body chunks past idle_timeout
@@ -38,6 +39,7 @@ constexpr std::string_view describe(outcome o) {
   switch (o) {
     case outcome::ok: return "ok";
     case outcome::connect_failed: return "connection failed";
+    case outcome::tls_failed: return "TLS handshake failed";
     case outcome::reset: return "connection reset or closed";
     case outcome::timeout_first_byte: return "no response before first_byte_timeout";
     case outcome::timeout_idle: return "silent past idle_timeout";
