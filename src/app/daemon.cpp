@@ -15,6 +15,7 @@
 #include "llmd/app/routes.hpp"
 #include "llmd/health/prober.hpp"
 #include "llmd/http/listener.hpp"
+#include "llmd/http/tls_server.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
@@ -84,6 +85,14 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
     spdlog::critical("{}", error);
     return 1;
   }
+  std::unique_ptr<net::ssl::context> front_tls;
+  if (cfg->listen_tls) {
+    front_tls = http::make_server_context(*cfg->listen_tls, error);
+    if (!front_tls) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+  }
   router::backend_pool pool(cfg);
   const api::model_catalog catalog(*cfg);
   http::traffic traffic;
@@ -111,12 +120,13 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
     }
   }
   for (auto& w : workers) {
-    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, w->handler, traffic), net::detached);
+    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, front_tls.get(), w->handler, traffic),
+                  net::detached);
     w->thread = std::thread([&io = w->io] { io.run(); });
   }
   const auto where = printable(workers.front()->acceptor.local_endpoint());
-  spdlog::info("llm-d serving {} model group(s) on {} with {} worker(s)", pool.groups().size(), where,
-               workers.size());
+  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", pool.groups().size(),
+               front_tls ? "https://" : "", where, workers.size());
   std::printf("llm-d listening on %s\n", where.c_str());
   std::fflush(stdout);
 

@@ -8,6 +8,7 @@
 
 #include "llmd/http/parse_error.hpp"
 #include "llmd/net/executor.hpp"
+#include <spdlog/spdlog.h>
 
 namespace llmd::http {
 
@@ -55,11 +56,22 @@ awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& req, 
                   limits.client_header_timeout);
 }
 
+awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tls, config::duration timeout) {
+  stream.expires_after(timeout);
+  auto [ec] = co_await stream.start_tls(tls).async_handshake(net::ssl::stream_base::server, use_tuple);
+  stream.expires_never();
+  if (ec) spdlog::debug("TLS handshake from a client failed: {}", stream.timed_out() ? "timed out" : ec.message());
+  co_return !ec;
+}
+
 }  // namespace
 
-awaitable<void> run_session(tcp_socket socket, config::limits limits, handler& h, traffic& t) {
+awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::context* tls, handler& h,
+                            traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
   llmd::net::timed_socket stream(std::move(socket));
+  // A handshake that fails or stalls ends only this connection; it never reached a handler.
+  if (tls && !co_await handshake(stream, *tls, limits.client_header_timeout)) co_return;
   beast::flat_buffer buffer;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
 
@@ -18,7 +19,9 @@ namespace llmd::http {
 tcp_acceptor open_acceptor(boost::asio::io_context& io, const std::string& host, const std::string& port,
                            boost::system::error_code& ec);
 
-// Accepts until the acceptor is closed, running each connection as its own coroutine.
-awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, handler& h, traffic& t);
+// Accepts until the acceptor is closed, running each connection as its own coroutine, over TLS
+// when `tls` is set.
+awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, boost::asio::ssl::context* tls, handler& h,
+                            traffic& t);
 
 }  // namespace llmd::http

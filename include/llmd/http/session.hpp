@@ -1,8 +1,10 @@
 // The downstream connection loop: read a request (within limits), hand it to the handler,
-// repeat while keep-alive holds. Malformed or oversized requests are answered here.
+// repeat while keep-alive holds. Malformed or oversized requests are answered here. With a TLS
+// context the connection first completes a TLS handshake, within client_header_timeout.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "llmd/config/config.hpp"
 #include "llmd/http/handler.hpp"
@@ -11,6 +13,7 @@
 
 namespace llmd::http {
 
-awaitable<void> run_session(tcp_socket socket, config::limits limits, handler& h, traffic& t);
+awaitable<void> run_session(tcp_socket socket, config::limits limits, boost::asio::ssl::context* tls, handler& h,
+                            traffic& t);
 
 }  // namespace llmd::http
