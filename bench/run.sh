@@ -35,8 +35,8 @@ cleanup() {
 
 check_tools() {
   PATH=$PATH:/usr/sbin:/sbin
-  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-    die "needs wrk and nginx: run scripts/setup.sh (or apt-get install wrk nginx)"
+  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v openssl >/dev/null; then
+    die "needs wrk, nginx and openssl: run scripts/setup.sh (or apt-get install wrk nginx openssl)"
   fi
   local bin
   for bin in "$LLMD" "$MOCK" "$STREAMLOAD"; do
@@ -182,6 +182,90 @@ proxy_server() {
     }
   }
 EOF
+}
+
+# A test CA and a certificate for localhost and 127.0.0.1 signed by it, for figure g.
+make_certificates() {
+  local dir=$WORK/tls
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench-ca \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$dir/san.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/san.ext" -out "$dir/server.pem" 2>/dev/null
+  chmod 644 "$dir"/*
+  TLS_DIR=$dir
+}
+
+# The fixed answer over HTTPS, the TLS backend of figure g.
+tls_backend_server() {
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 ssl;
+    ssl_certificate $TLS_DIR/server.pem;
+    ssl_certificate_key $TLS_DIR/server.key;
+    location / { default_type application/json; return 200 '$(chat_body)'; }
+  }
+EOF
+}
+
+# nginx as a keep-alive proxy to the TLS backend, verifying it and reusing TLS sessions.
+tls_proxy_server() {
+  cat <<EOF
+  upstream tls_backend { server 127.0.0.1:$TLS_BACKEND_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$1;
+    location / {
+      proxy_pass https://tls_backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_ssl_session_reuse on;
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $TLS_DIR/ca.pem;
+      proxy_ssl_name localhost;
+      proxy_ssl_server_name on;
+    }
+  }
+EOF
+}
+
+# Figure g: nginx and llm-d in front of the same HTTPS backend, in turns, round after round.
+measure_https() {
+  make_certificates
+  start_nginx tls-backend tls_backend_server
+  TLS_BACKEND_PORT=$STARTED_PORT
+  start_nginx tls-proxy tls_proxy_server
+  local direct=https://127.0.0.1:$TLS_BACKEND_PORT proxy=http://127.0.0.1:$STARTED_PORT llmd target round
+  start_llmd llmd-https "  - name: bench
+    endpoint: https://localhost:$TLS_BACKEND_PORT/v1
+    tls: {ca_file: $TLS_DIR/ca.pem}
+    max_concurrent: 10000"
+  llmd=http://$STARTED_ADDR
+  declare -A g h
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for target in direct proxy llmd; do
+      g[$target]+="$(run_wrk 2 64 "$DURATION" "${!target}")"$'\n'
+      h[$target]+="$(run_wrk 1 1 "$DURATION" "${!target}")"$'\n'
+    done
+  done
+  for target in direct proxy llmd; do
+    G[$target]=$(median_of_rounds <<<"${g[$target]%$'\n'}")
+    H[$target]=$(median_of_rounds <<<"${h[$target]%$'\n'}")
+  done
+  stop_pid "$STARTED_PID"
+}
+
+print_https_rows() {
+  wrk_row "g. HTTPS upstream: req/s, 64 connections" 1 "${G[direct]}" "${G[proxy]}" "${G[llmd]}"
+  wrk_row "g. HTTPS upstream: p50 ms, 1 connection" 2 "${H[direct]}" "${H[proxy]}" "${H[llmd]}"
+  wrk_row "g. HTTPS upstream: p99 ms, 1 connection" 3 "${H[direct]}" "${H[proxy]}" "${H[llmd]}"
+  local d50
+  d50=$(cut -d' ' -f2 <<<"${H[direct]}")
+  row "g. HTTPS upstream: added p50 ms (minus direct)" "0" "$(minus_ms "$(cut -d' ' -f2 <<<"${H[proxy]}")" "$d50")" \
+    "$(minus_ms "$(cut -d' ' -f2 <<<"${H[llmd]}")" "$d50")" "" ""
 }
 
 start_backend() {
@@ -436,7 +520,15 @@ main() {
   chmod 755 "$WORK" # nginx workers run as nobody
   trap cleanup EXIT
 
-  declare -gA A B C
+  declare -gA A B C G H
+  # BENCH_ONLY=https: figure g alone.
+  if [[ "${BENCH_ONLY:-}" == https ]]; then
+    measure_https
+    echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    print_https_rows
+    return
+  fi
   start_backend
   start_nginx_proxy
   start_llmd llmd "  - name: bench
@@ -453,8 +545,10 @@ main() {
   measure_streams 1000 500
   measure_streams 8000 1500
   measure_first_event
+  measure_https
 
   print_table
+  print_https_rows
 }
 
 main "$@"

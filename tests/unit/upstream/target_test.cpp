@@ -9,7 +9,7 @@ using llmd::config::model_entry;
 model_entry entry(const std::string& scheme, const std::string& host, const std::string& port) {
   model_entry e;
   e.name = host;
-  e.url = {.scheme = scheme, .host = host, .port = port, .path_prefix = ""};
+  e.url = {.scheme = scheme, .host = host, .port = port, .root = "/v1", .query = ""};
   return e;
 }
 
