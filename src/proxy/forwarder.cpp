@@ -344,7 +344,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     auto got = co_await connections_.acquire(target, bounded(entry.timeout.connect, deadline), fresh);
     if (!got.conn) {
       call.result = until(deadline).count() <= 0 ? outcome::timeout_first_byte : got.failure;
-      call.why = got.timed_out ? got.why + " (within connect_timeout)" : std::move(got.why);
+      call.why = std::move(got.why);
       co_return;
     }
     call.conn = std::move(got.conn);

@@ -38,8 +38,10 @@ bool still_open(tcp_socket& s) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-acquired failed(outcome o, std::string why, bool timed_out) {
-  return {.conn = nullptr, .failure = o, .why = std::move(why), .timed_out = timed_out};
+// `why` unless the timeout cut the step short.
+acquired failed(outcome o, std::string why, const llmd::net::timed_socket& stream, std::string_view step) {
+  if (stream.timed_out()) why = std::string(step) + " not done within connect_timeout";
+  return {.conn = nullptr, .failure = o, .why = std::move(why)};
 }
 
 }  // namespace
@@ -59,7 +61,7 @@ awaitable<acquired> connection_pool::acquire(const target& t, config::duration t
       list.pop_back();
       if (trusted || still_open(conn->stream.socket())) {
         conn->reused = true;
-        co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}, .timed_out = false};
+        co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}};
       }
     }
   }
@@ -73,17 +75,17 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
   const auto& port = t.proxy ? t.proxy->port : t.url->port;
   tcp_resolver resolver(io_);
   auto [rec, endpoints] = co_await resolver.async_resolve(host, port, use_tuple);
-  if (rec) co_return failed(outcome::connect_failed, "cannot resolve " + host + ": " + rec.message(), false);
+  if (rec) co_return failed(outcome::connect_failed, "cannot resolve " + host + ": " + rec.message(), stream, "");
   stream.expires_after(timeout);
   auto [cec, ep] = co_await net::async_connect(stream.socket(), endpoints, use_tuple);
   if (cec) {
-    const auto what = t.proxy ? "cannot connect to the proxy: " : "cannot connect: ";
-    co_return failed(outcome::connect_failed, what + cec.message(), stream.timed_out());
+    const auto what = t.proxy ? "to the proxy: " : "";
+    co_return failed(outcome::connect_failed, what + cec.message(), stream, "connect");
   }
   stream.socket().set_option(tcp::no_delay(true));
   if (t.proxy) {
     auto why = co_await open_tunnel(*conn, *t.url, *t.proxy);
-    if (!why.empty()) co_return failed(outcome::connect_failed, std::move(why), stream.timed_out());
+    if (!why.empty()) co_return failed(outcome::connect_failed, std::move(why), stream, "proxy tunnel");
   }
   if (t.tls) {
     auto& tls = stream.start_tls(*t.tls);
@@ -91,12 +93,11 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
                        pools_[t.pool].session);
     auto [hec] = co_await tls.async_handshake(net::ssl::stream_base::client, use_tuple);
     if (hec) {
-      co_return failed(outcome::tls_failed, "TLS handshake failed: " + handshake_failure(tls.native_handle(), hec),
-                       stream.timed_out());
+      co_return failed(outcome::tls_failed, handshake_failure(tls.native_handle(), hec), stream, "TLS handshake");
     }
   }
   stream.expires_never();
-  co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}, .timed_out = false};
+  co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}};
 }
 
 void connection_pool::release(const target& t, connection_ptr conn) {

@@ -38,10 +38,9 @@ struct connection {
 using connection_ptr = std::unique_ptr<connection>;
 
 struct acquired {
-  connection_ptr conn;                       // null when opening failed
-  outcome failure = outcome::ok;             // connect_failed or tls_failed
-  std::string why;                           // what failed, for the log
-  bool timed_out = false;                    // within the timeout given
+  connection_ptr conn;            // null when opening failed
+  outcome failure = outcome::ok;  // connect_failed or tls_failed
+  std::string why;                // what failed, for the log
 };
 
 class connection_pool {
