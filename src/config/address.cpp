@@ -71,9 +71,9 @@ std::optional<std::string> parse_port(std::string_view text, int lowest) {
   return std::to_string(*port);
 }
 
-// Visible ASCII only: the path goes into the request line as written.
-bool path_is_printable(std::string_view path) {
-  for (char c : path) {
+// Visible ASCII only: the path and query go into the request line as written.
+bool is_printable(std::string_view text) {
+  for (char c : text) {
     if (c <= ' ' || c > '~') return false;
   }
   return true;
@@ -83,29 +83,27 @@ void strip_suffix(std::string& path, std::string_view suffix) {
   if (path.ends_with(suffix)) path.resize(path.size() - suffix.size());
 }
 
-// A client's target such as /v1/chat/completions is appended to what remains, so the URL may name
-// the server, its /v1 root or any one OpenAI endpoint of it.
-std::string path_prefix(std::string path) {
+// The URL names the server's API root, optionally followed by one OpenAI operation; a client's
+// /v1/OPERATION goes to root + /OPERATION, so one entry serves every operation of its server.
+std::string api_root(std::string path) {
   strip_suffix(path, "/");
-  constexpr std::array<std::string_view, 4> endpoints = {"/chat/completions", "/completions", "/embeddings", "/models"};
-  for (auto endpoint : endpoints) {
-    if (path.ends_with(endpoint)) {
-      strip_suffix(path, endpoint);
+  constexpr std::array<std::string_view, 4> operations = {"/chat/completions", "/completions", "/embeddings",
+                                                          "/models"};
+  for (auto operation : operations) {
+    if (path.ends_with(operation)) {
+      strip_suffix(path, operation);
       break;
     }
   }
-  strip_suffix(path, "/v1");
-  return path;
+  return path.empty() ? "/v1" : path;
 }
 
 url_result url_error(std::string message) { return {.value = std::nullopt, .error = std::move(message)}; }
 
-// nullopt when the endpoint starts with a usable scheme.
-std::optional<std::string> scheme_error(std::string_view endpoint, std::size_t separator) {
-  if (separator == std::string_view::npos) return "must be a URL such as http://localhost:8001/v1";
-  const auto scheme = endpoint.substr(0, separator);
-  if (detail::iequals(scheme, "https")) return "https endpoints are not supported yet";
-  if (!detail::iequals(scheme, "http")) return "scheme must be http";
+// In lower case; nullopt when llm-d does not speak it.
+std::optional<std::string> known_scheme(std::string_view scheme) {
+  if (detail::iequals(scheme, "http")) return "http";
+  if (detail::iequals(scheme, "https")) return "https";
   return std::nullopt;
 }
 
@@ -113,11 +111,15 @@ std::optional<std::string> scheme_error(std::string_view endpoint, std::size_t s
 
 url_result parse_endpoint(std::string_view endpoint) {
   const auto separator = endpoint.find("://");
-  if (auto error = scheme_error(endpoint, separator)) return url_error(std::move(*error));
+  if (separator == std::string_view::npos) return url_error("must be a URL such as http://localhost:8001/v1");
+  auto scheme = known_scheme(endpoint.substr(0, separator));
+  if (!scheme) return url_error("scheme must be http or https");
 
-  const auto rest = endpoint.substr(separator + 3);
+  auto rest = endpoint.substr(separator + 3);
   if (rest.find('#') != std::string_view::npos) return url_error("must not have a fragment (#...)");
-  if (rest.find('?') != std::string_view::npos) return url_error("must not have a query (?...)");
+  const auto question = rest.find('?');
+  const auto query = question == std::string_view::npos ? std::string_view{} : rest.substr(question + 1);
+  rest = rest.substr(0, question);
   const auto slash = rest.find('/');
   const auto authority = rest.substr(0, slash);
   const auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
@@ -127,19 +129,21 @@ url_result parse_endpoint(std::string_view endpoint) {
 
   auto split = split_host_port(authority);
   if (!split.error.empty()) return url_error(std::move(split.error));
-  std::string port = "80";
+  std::string port = *scheme == "https" ? "443" : "80";
   if (split.port) {
     auto parsed = parse_port(*split.port, 1);
     if (!parsed) return url_error("port must be a number from 1 to 65535");
     port = std::move(*parsed);
   }
-  if (!path_is_printable(path)) return url_error("path must contain only visible ASCII characters (no spaces)");
+  if (!is_printable(path)) return url_error("path must contain only visible ASCII characters (no spaces)");
   if (path.find("//") != std::string_view::npos) return url_error("path must not contain an empty segment (//)");
+  if (!is_printable(query)) return url_error("query must contain only visible ASCII characters (no spaces)");
 
-  return {.value = upstream_url{.scheme = "http",
+  return {.value = upstream_url{.scheme = std::move(*scheme),
                                 .host = std::move(split.host),
                                 .port = std::move(port),
-                                .path_prefix = path_prefix(std::string(path))},
+                                .root = api_root(std::string(path)),
+                                .query = std::string(query)},
           .error = {}};
 }
 

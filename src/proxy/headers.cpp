@@ -1,5 +1,6 @@
 #include "llmd/proxy/headers.hpp"
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
 #include <concepts>
@@ -72,6 +73,43 @@ void append_field(std::string& out, std::string_view name, Number value) {
   out += "\r\n";
 }
 
+// The entry's root in place of the client's /v1, and the entry's query before the client's.
+void append_target(std::string& out, const config::upstream_url& url, std::string_view target) {
+  if (target.starts_with("/v1/")) target.remove_prefix(3);
+  const auto question = target.find('?');
+  const auto client_query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  out += url.root;
+  out += target.substr(0, question);
+  if (url.query.empty() && client_query.empty()) return;
+  out += '?';
+  out += url.query;
+  if (!url.query.empty() && !client_query.empty()) out += '&';
+  out += client_query;
+}
+
+void append_host(std::string& out, const config::upstream_url& url) {
+  out += "Host: ";
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  if (ipv6) out += '[';
+  out += url.host;
+  if (ipv6) out += ']';
+  if (url.port != (url.tls() ? "443" : "80")) {
+    out += ':';
+    out += url.port;
+  }
+  out += "\r\n";
+}
+
+// A client's Authorization goes only where llm-d sends no credential of its own, so a client's
+// token never reaches a provider keyed by the entry, whichever header style the provider reads.
+bool has_own_credential(const config::model_entry& entry) {
+  if (entry.api_key) return true;
+  return std::any_of(entry.headers.begin(), entry.headers.end(), [](const config::header& h) {
+    return boost::beast::iequals(h.name, "Authorization") || boost::beast::iequals(h.name, "api-key") ||
+           boost::beast::iequals(h.name, "x-api-key");
+  });
+}
+
 bool set_by_llmd(const config::model_entry& entry, const http::field_list::field& f) {
   if (f.id == field::unknown && boost::beast::iequals(f.name, "x-request-id")) return true;
   for (const auto& h : entry.headers) {
@@ -88,30 +126,20 @@ std::string request_head(const http::request& in, const config::model_entry& ent
   out.reserve(512);
   out += in.method_string();
   out += ' ';
-  out += entry.url.path_prefix;
-  out += in.target();
+  append_target(out, entry.url, in.target());
   out += " HTTP/1.1\r\n";
   const auto& fields = in.fields();
   const auto connection = naming_connection(fields);
+  const bool own_credential = has_own_credential(entry);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const auto h = fields[i];
     // Expect was answered by llm-d; Accept-Encoding is dropped so the body stays plain text the
     // relay can frame errors into.
     if (h.id == field::host || h.id == field::expect || h.id == field::accept_encoding) continue;
-    if (h.id == field::authorization && entry.api_key) continue;
+    if (h.id == field::authorization && own_credential) continue;
     if (passes(connection, h.id, h.name) && !set_by_llmd(entry, h)) append_field(out, h.name, h.value);
   }
-  const auto& url = entry.url;
-  out += "Host: ";
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  if (ipv6) out += '[';
-  out += url.host;
-  if (ipv6) out += ']';
-  if (url.port != "80") {
-    out += ':';
-    out += url.port;
-  }
-  out += "\r\n";
+  append_host(out, entry.url);
   for (const auto& h : entry.headers) append_field(out, h.name, h.value);
   if (entry.api_key) {
     out += "Authorization: Bearer ";

@@ -22,14 +22,15 @@ struct timeouts {
   duration request{std::chrono::seconds(600)};    // whole request, all attempts included
 };
 
-// Where an entry's server lives, derived from its `endpoint`. A client's target such as
-// /v1/chat/completions is sent upstream as path_prefix + target, so one entry serves every
-// OpenAI endpoint of its server.
+// Where an entry's server lives, derived from its `endpoint`. A client's /v1/OPERATION (such as
+// /v1/chat/completions) is sent upstream as root + /OPERATION, with query before the client's own
+// query, so one entry serves every OpenAI operation of its server.
 struct upstream_url {
-  std::string scheme;       // "http" or "https"
-  std::string host;         // without brackets for IPv6 literals
-  std::string port;         // always set: the URL's port or the scheme's default
-  std::string path_prefix;  // "" or e.g. "/openai": never ends with '/', never ends with "/v1"
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets for IPv6 literals
+  std::string port;    // always set: the URL's port or the scheme's default
+  std::string root;    // e.g. "/v1" or "/openai/deployments/D": never empty, never ends with '/'
+  std::string query;   // the endpoint's query without '?', sent on every operation; "" for none
   bool tls() const { return scheme == "https"; }
 };
 

@@ -1,5 +1,6 @@
 // Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) and those llm-d sets
-// itself never pass; a client's Authorization never reaches an entry with its own api_key.
+// itself never pass; a client's Authorization never reaches an entry with a credential of its own
+// (api_key, or an Authorization, api-key or x-api-key header).
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
@@ -15,10 +16,10 @@
 
 namespace llmd::proxy {
 
-// The upstream request's header as it goes on the wire: the request line with the client's
-// target under the entry's path prefix, the client's headers that go upstream, then Host, the entry's own headers and its api_key as
-// Authorization, x-request-id and Content-Length (the entry's headers and x-request-id replace
-// the client's of the same name).
+// The upstream request's header as it goes on the wire: the request line (the entry's root in
+// place of the client's /v1, the entry's query then the client's), the client's headers that go
+// upstream, then Host, the entry's own headers and its api_key as Authorization, x-request-id and
+// Content-Length (the entry's headers and x-request-id replace the client's of the same name).
 std::string request_head(const http::request& in, const config::model_entry& entry, std::string_view request_id,
                          std::size_t content_length);
 

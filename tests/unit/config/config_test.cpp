@@ -43,7 +43,8 @@ TEST(ConfigParse, SeedFileParsesWithEveryDefault) {
   EXPECT_EQ(primary.url.scheme, "http");
   EXPECT_EQ(primary.url.host, "localhost");
   EXPECT_EQ(primary.url.port, "8001");
-  EXPECT_EQ(primary.url.path_prefix, "");
+  EXPECT_EQ(primary.url.root, "/v1");
+  EXPECT_EQ(primary.url.query, "");
   EXPECT_EQ(primary.max_concurrent, 4);
   EXPECT_EQ(primary.model, std::nullopt);
   EXPECT_TRUE(primary.headers.empty());
@@ -123,7 +124,7 @@ models:
   EXPECT_EQ(big.endpoint, "http://10.0.0.5:8000/openai/v1/");
   EXPECT_EQ(big.url.host, "10.0.0.5");
   EXPECT_EQ(big.url.port, "8000");
-  EXPECT_EQ(big.url.path_prefix, "/openai");
+  EXPECT_EQ(big.url.root, "/openai/v1");
   EXPECT_EQ(big.max_concurrent, 16);
   EXPECT_EQ(big.model, "meta-llama/Llama-3-70B");
   ASSERT_EQ(big.headers.size(), 2u);
@@ -143,7 +144,7 @@ models:
   const auto& small = cfg.models[1];
   EXPECT_EQ(small.url.host, "::1");
   EXPECT_EQ(small.url.port, "8002");
-  EXPECT_EQ(small.url.path_prefix, "");
+  EXPECT_EQ(small.url.root, "/v1");
   EXPECT_EQ(small.fallbacks, std::vector<std::string>{});
   EXPECT_EQ(small.line, 29);
 }
@@ -369,11 +370,18 @@ TEST(ConfigParse, EmptyStrings) {
             lines{"models[0].model: must not be empty (line 4)"});
 }
 
+TEST(ConfigParse, HttpsEndpoint) {
+  const auto result = parse_with("models:\n  - name: a\n    endpoint: https://api.openai.com/v1\n");
+  ASSERT_TRUE(result.value) << messages(result).front();
+  const auto& url = result.value->models[0].url;
+  EXPECT_EQ(url.scheme, "https");
+  EXPECT_EQ(url.port, "443");
+  EXPECT_TRUE(url.tls());
+}
+
 TEST(ConfigParse, BadEndpoints) {
-  EXPECT_EQ(messages(parse_with("models:\n  - name: a\n    endpoint: https://api.openai.com/v1\n")),
-            lines{"models[0].endpoint: https endpoints are not supported yet (line 3)"});
   EXPECT_EQ(messages(parse_with("models:\n  - name: a\n    endpoint: ftp://h/v1\n")),
-            lines{"models[0].endpoint: scheme must be http (line 3)"});
+            lines{"models[0].endpoint: scheme must be http or https (line 3)"});
   EXPECT_EQ(messages(parse_with("models:\n  - name: a\n    endpoint: localhost:8001\n")),
             lines{"models[0].endpoint: must be a URL such as http://localhost:8001/v1 (line 3)"});
 }
@@ -738,7 +746,7 @@ TEST(ConfigParse, EveryProblemIsReportedInFileOrder) {
 workers: -4
 models:
   - name: primary
-    endpoint: https://localhost:8001/v1
+    endpoint: gopher://localhost:8001/v1
     max_concurrent: 0
     api_key: ${MISSING_KEY}
   - endpoint: http://localhost:8002
@@ -755,7 +763,7 @@ default_model: nobody
   EXPECT_EQ(messages(result),
             (lines{"listen: must be HOST:PORT such as 0.0.0.0:8080 or \"[::1]:8080\" (line 1)",
                    "workers: must be a non-negative integer (line 2)",
-                   "models[0].endpoint: https endpoints are not supported yet (line 5)",
+                   "models[0].endpoint: scheme must be http or https (line 5)",
                    "models[0].max_concurrent: must be a positive integer (line 6)",
                    "models[0].api_key: environment variable MISSING_KEY is not set (line 7)",
                    "models[1].name: is required (line 8)",

@@ -10,59 +10,80 @@ using namespace std::chrono_literals;
 
 struct endpoint_case {
   std::string endpoint;
+  std::string scheme;
   std::string host;
   std::string port;
-  std::string prefix;
+  std::string root;
+  std::string query;
 };
 
-TEST(ParseEndpoint, DerivesHostPortAndPrefix) {
+TEST(ParseEndpoint, DerivesHostPortRootAndQuery) {
   const std::vector<endpoint_case> cases = {
-      {"http://h:8001", "h", "8001", ""},
-      {"http://h:8001/", "h", "8001", ""},
-      {"http://h:8001/v1", "h", "8001", ""},
-      {"http://h:8001/v1/", "h", "8001", ""},
-      {"http://h:8001/v1/chat/completions", "h", "8001", ""},
-      {"http://h:8001/v1/chat/completions/", "h", "8001", ""},
-      {"http://h:8001/v1/completions", "h", "8001", ""},
-      {"http://h:8001/v1/embeddings", "h", "8001", ""},
-      {"http://h:8001/v1/models", "h", "8001", ""},
-      {"http://h/openai/v1/", "h", "80", "/openai"},
-      {"http://h/openai/v1/chat/completions", "h", "80", "/openai"},
-      {"http://h/openai", "h", "80", "/openai"},
-      {"http://h/a/b/v1/embeddings", "h", "80", "/a/b"},
-      {"http://h/v2", "h", "80", "/v2"},
-      {"http://h/v1x", "h", "80", "/v1x"},
-      {"http://h/xcompletions", "h", "80", "/xcompletions"},
-      {"http://h/chat/completions", "h", "80", ""},
-      {"http://localhost", "localhost", "80", ""},
-      {"HTTP://Gpu-7.internal:9000/v1", "Gpu-7.internal", "9000", ""},
-      {"http://10.1.2.3:65535", "10.1.2.3", "65535", ""},
-      {"http://[::1]:8001/v1", "::1", "8001", ""},
-      {"http://[fe80::1]", "fe80::1", "80", ""},
-      {"http://[::ffff:10.0.0.1]:81/p", "::ffff:10.0.0.1", "81", "/p"},
-      {"http://h:08001", "h", "8001", ""},
+      {"http://h:8001", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/chat/completions", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/chat/completions/", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/completions", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/embeddings", "http", "h", "8001", "/v1", ""},
+      {"http://h:8001/v1/models", "http", "h", "8001", "/v1", ""},
+      {"http://h/openai/v1/", "http", "h", "80", "/openai/v1", ""},
+      {"http://h/openai/v1/chat/completions", "http", "h", "80", "/openai/v1", ""},
+      {"http://h/openai", "http", "h", "80", "/openai", ""},
+      {"http://h/openai/", "http", "h", "80", "/openai", ""},
+      {"http://h/a/b/v1/embeddings", "http", "h", "80", "/a/b/v1", ""},
+      {"http://h/v2", "http", "h", "80", "/v2", ""},
+      {"http://h/v1x", "http", "h", "80", "/v1x", ""},
+      {"http://h/xcompletions", "http", "h", "80", "/xcompletions", ""},
+      {"http://h/chat/completions", "http", "h", "80", "/v1", ""},
+      {"http://localhost", "http", "localhost", "80", "/v1", ""},
+      {"HTTP://Gpu-7.internal:9000/v1", "http", "Gpu-7.internal", "9000", "/v1", ""},
+      {"http://10.1.2.3:65535", "http", "10.1.2.3", "65535", "/v1", ""},
+      {"http://[::1]:8001/v1", "http", "::1", "8001", "/v1", ""},
+      {"http://[fe80::1]", "http", "fe80::1", "80", "/v1", ""},
+      {"http://[::ffff:10.0.0.1]:81/p", "http", "::ffff:10.0.0.1", "81", "/p", ""},
+      {"http://h:08001", "http", "h", "8001", "/v1", ""},
+      {"https://api.openai.com/v1", "https", "api.openai.com", "443", "/v1", ""},
+      {"HTTPS://api.openai.com", "https", "api.openai.com", "443", "/v1", ""},
+      {"https://h:8443/v1/chat/completions", "https", "h", "8443", "/v1", ""},
+      {"https://generativelanguage.googleapis.com/v1beta/openai", "https", "generativelanguage.googleapis.com", "443",
+       "/v1beta/openai", ""},
+      {"https://generativelanguage.googleapis.com/v1beta/openai/", "https", "generativelanguage.googleapis.com", "443",
+       "/v1beta/openai", ""},
+      {"https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21", "https",
+       "r.openai.azure.com", "443", "/openai/deployments/d", "api-version=2024-10-21"},
+      {"https://r.openai.azure.com/openai/deployments/d?api-version=2024-10-21", "https", "r.openai.azure.com", "443",
+       "/openai/deployments/d", "api-version=2024-10-21"},
+      {"http://h?a=1&b=%2F", "http", "h", "80", "/v1", "a=1&b=%2F"},
+      {"http://h:81/?a", "http", "h", "81", "/v1", "a"},
+      {"http://h/v1?", "http", "h", "80", "/v1", ""},
+      {"http://h/v1?a=/b?c", "http", "h", "80", "/v1", "a=/b?c"},
   };
   for (const auto& c : cases) {
     const auto result = parse_endpoint(c.endpoint);
     ASSERT_TRUE(result.value) << c.endpoint << ": " << result.error;
     EXPECT_EQ(result.error, "") << c.endpoint;
-    EXPECT_EQ(result.value->scheme, "http") << c.endpoint;
+    EXPECT_EQ(result.value->scheme, c.scheme) << c.endpoint;
+    EXPECT_EQ(result.value->tls(), c.scheme == "https") << c.endpoint;
     EXPECT_EQ(result.value->host, c.host) << c.endpoint;
     EXPECT_EQ(result.value->port, c.port) << c.endpoint;
-    EXPECT_EQ(result.value->path_prefix, c.prefix) << c.endpoint;
+    EXPECT_EQ(result.value->root, c.root) << c.endpoint;
+    EXPECT_EQ(result.value->query, c.query) << c.endpoint;
   }
 }
 
 TEST(ParseEndpoint, RejectsUnusableUrls) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"https://api.openai.com/v1", "https endpoints are not supported yet"},
-      {"HTTPS://api.openai.com", "https endpoints are not supported yet"},
-      {"ftp://h/v1", "scheme must be http"},
-      {"://h", "scheme must be http"},
+      {"ftp://h/v1", "scheme must be http or https"},
+      {"://h", "scheme must be http or https"},
+      {"httpx://h", "scheme must be http or https"},
       {"localhost:8001/v1", "must be a URL such as http://localhost:8001/v1"},
       {"", "must be a URL such as http://localhost:8001/v1"},
       {"http://", "has no host"},
+      {"https://", "has no host"},
       {"http:///v1", "has no host"},
+      {"http://?a=1", "has no host"},
       {"http://:8001/v1", "has no host"},
       {"http://h:0", "port must be a number from 1 to 65535"},
       {"http://h:65536", "port must be a number from 1 to 65535"},
@@ -70,9 +91,13 @@ TEST(ParseEndpoint, RejectsUnusableUrls) {
       {"http://h:80a", "port must be a number from 1 to 65535"},
       {"http://h:-1", "port must be a number from 1 to 65535"},
       {"http://h:1000000", "port must be a number from 1 to 65535"},
-      {"http://h/v1?api-version=1", "must not have a query (?...)"},
+      {"http://h/v1?a b", "query must contain only visible ASCII characters (no spaces)"},
+      {"http://h/v1?a=\x01", "query must contain only visible ASCII characters (no spaces)"},
+      {"http://h/v1?a=caf\xc3\xa9", "query must contain only visible ASCII characters (no spaces)"},
       {"http://h/v1#top", "must not have a fragment (#...)"},
+      {"http://h/v1?a=1#top", "must not have a fragment (#...)"},
       {"http://user:pw@h/v1", "must not contain user info (user@); use api_key or headers for credentials"},
+      {"https://user@h", "must not contain user info (user@); use api_key or headers for credentials"},
       {"http://::1:8001", "IPv6 addresses must be in brackets, as in [::1]"},
       {"http://[::1:8001", "has a [ without its ]"},
       {"http://[::1]x/v1", "has unexpected text after ]"},

@@ -5,7 +5,10 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <utility>
+#include <vector>
 
+#include "llmd/config/parse.hpp"
 #include "llmd/upstream/response_parser.hpp"
 
 namespace llmd::proxy {
@@ -15,7 +18,16 @@ namespace bhttp = boost::beast::http;
 
 config::model_entry entry_at(const std::string& host, const std::string& port) {
   config::model_entry e;
-  e.url = {"http", host, port, ""};
+  e.url = {.scheme = "http", .host = host, .port = port, .root = "/v1", .query = ""};
+  return e;
+}
+
+// An entry as the config parser makes it from `endpoint`.
+config::model_entry entry_for(std::string_view endpoint) {
+  config::model_entry e;
+  auto url = config::parse_endpoint(endpoint);
+  EXPECT_TRUE(url.value) << endpoint << ": " << url.error;
+  if (url.value) e.url = std::move(*url.value);
   return e;
 }
 
@@ -46,10 +58,8 @@ std::string client_head(std::string_view framing) {
 
 // What an upstream server reads of the head request_head() writes.
 bhttp::request<bhttp::string_body> upstream_sees(std::string_view client, const config::model_entry& e) {
-  auto at_prefix = e;
-  at_prefix.url.path_prefix = "/prefix";
   const client_request in(client);
-  const auto head = request_head(in.req, at_prefix, "req-1", 2);
+  const auto head = request_head(in.req, e, "req-1", 2);
   const std::string wire = head + "{}";
   bhttp::request_parser<bhttp::string_body> parser;
   boost::system::error_code ec;
@@ -61,10 +71,15 @@ bhttp::request<bhttp::string_body> upstream_sees(std::string_view client, const 
   return parser.release();
 }
 
+std::string client_post(std::string_view target, std::string_view extra_fields = "") {
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: gateway:8080\r\n" + std::string(extra_fields) +
+         "Content-Length: 2\r\n\r\n";
+}
+
 TEST(headers, request_drops_hop_by_hop_and_sets_host) {
   const auto out = upstream_sees(client_head("Content-Length: 10\r\n"), entry_at("backend", "8001"));
   EXPECT_EQ(out.method(), bhttp::verb::post);
-  EXPECT_EQ(out.target(), "/prefix/v1/chat/completions");
+  EXPECT_EQ(out.target(), "/v1/chat/completions");
   EXPECT_EQ(out.version(), 11u);
   EXPECT_EQ(out[bhttp::field::content_length], "2");
   EXPECT_EQ(out.count(bhttp::field::content_length), 1u);
@@ -95,6 +110,76 @@ TEST(headers, api_key_replaces_the_clients_authorization_and_entry_headers_win) 
   EXPECT_EQ(out["x-custom"], "entry");
   EXPECT_EQ(out.count("x-custom"), 1u);
   EXPECT_EQ(out["openai-organization"], "org-1");
+}
+
+TEST(headers, request_line_is_the_root_then_the_operation) {
+  for (auto endpoint : {"http://h:8001", "http://h:8001/v1", "http://h:8001/v1/", "http://h:8001/v1/chat/completions",
+                        "http://h:8001/v1/embeddings"}) {
+    EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), entry_for(endpoint)).target(), "/v1/chat/completions")
+        << endpoint;
+  }
+  EXPECT_EQ(upstream_sees(client_post("/v1/embeddings"), entry_for("http://h/openai")).target(), "/openai/embeddings");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), entry_for("http://h/openai/v1/")).target(),
+            "/openai/v1/chat/completions");
+}
+
+TEST(headers, gemini_openai_root) {
+  const auto e = entry_for("https://generativelanguage.googleapis.com/v1beta/openai");
+  const auto out = upstream_sees(client_post("/v1/chat/completions"), e);
+  EXPECT_EQ(out.target(), "/v1beta/openai/chat/completions");
+  EXPECT_EQ(out[bhttp::field::host], "generativelanguage.googleapis.com");
+}
+
+TEST(headers, azure_deployment_keeps_its_api_version_on_every_operation) {
+  const auto e =
+      entry_for("https://res.openai.azure.com/openai/deployments/gpt4/chat/completions?api-version=2024-10-21");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), e).target(),
+            "/openai/deployments/gpt4/chat/completions?api-version=2024-10-21");
+  EXPECT_EQ(upstream_sees(client_post("/v1/embeddings"), e).target(),
+            "/openai/deployments/gpt4/embeddings?api-version=2024-10-21");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), e)[bhttp::field::host], "res.openai.azure.com");
+}
+
+TEST(headers, clients_query_comes_after_the_endpoints) {
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions?x=1&y=2"), entry_for("https://h/d?api-version=3")).target(),
+            "/d/chat/completions?api-version=3&x=1&y=2");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions?x=1"), entry_for("http://h")).target(),
+            "/v1/chat/completions?x=1");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions?"), entry_for("http://h")).target(),
+            "/v1/chat/completions");
+  EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions?"), entry_for("http://h?a=b")).target(),
+            "/v1/chat/completions?a=b");
+}
+
+TEST(headers, host_names_the_port_unless_it_is_the_schemes_default) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"https://h", "h"},        {"https://h:443", "h"},     {"https://h:8443", "h:8443"},
+      {"https://h:80", "h:80"},  {"http://h", "h"},          {"http://h:80", "h"},
+      {"http://h:443", "h:443"}, {"https://[::1]", "[::1]"}, {"https://[::1]:8443", "[::1]:8443"},
+  };
+  for (const auto& [endpoint, host] : cases) {
+    EXPECT_EQ(upstream_sees(client_post("/v1/models"), entry_for(endpoint))[bhttp::field::host], host) << endpoint;
+  }
+}
+
+TEST(headers, a_header_style_key_keeps_the_clients_token_away) {
+  for (auto name : {"api-key", "X-API-Key", "x-api-key", "authorization"}) {
+    auto e = entry_for("https://h/openai");
+    e.headers = {{name, "entry-key"}};
+    const auto out = upstream_sees(client_post("/v1/chat/completions", "Authorization: Bearer client\r\n"), e);
+    EXPECT_EQ(out[name], "entry-key") << name;
+    if (!boost::beast::iequals(name, "authorization")) {
+      EXPECT_EQ(out.count(bhttp::field::authorization), 0u) << name;
+    }
+  }
+}
+
+TEST(headers, an_entry_without_credentials_receives_the_clients_token) {
+  auto e = entry_for("http://h:8001/v1");
+  e.headers = {{"OpenAI-Organization", "org-1"}};
+  const auto out = upstream_sees(client_post("/v1/chat/completions", "Authorization: Bearer client\r\n"), e);
+  EXPECT_EQ(out[bhttp::field::authorization], "Bearer client");
+  EXPECT_EQ(out.count(bhttp::field::authorization), 1u);
 }
 
 TEST(headers, ipv6_hosts_are_bracketed) {
