@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llmd/config/display.hpp"
+
 namespace llmd::admin {
 
 namespace {
@@ -25,7 +27,8 @@ json replica_json(const router::replica& r, const std::string& group, router::ti
   const auto s = r.health.snapshot();
   return {{"id", r.id},
           {"group", group},
-          {"endpoint", r.entry->endpoint},
+          {"endpoint", config::displayed_endpoint(r.entry->endpoint)},
+          {"proxy", r.entry->proxy ? json(config::displayed_proxy(*r.entry->proxy)) : json(nullptr)},
           {"state", state_of(r, now)},
           {"in_flight", r.in_flight.load()},
           {"max_concurrent", r.entry->max_concurrent},
