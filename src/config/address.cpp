@@ -149,6 +149,8 @@ url_result parse_endpoint(std::string_view endpoint) {
 
 namespace detail {
 
+bool is_host(std::string_view host) { return !host.empty() && (is_host_name(host) || is_ipv6_literal(host)); }
+
 listen_result parse_listen(std::string_view text) {
   auto split = split_host_port(text);
   if (!split.error.empty()) return {.value = std::nullopt, .error = std::move(split.error)};

@@ -37,6 +37,15 @@ std::optional<double> parse_percent(std::string_view text);
 // In the largest unit that shows it exactly, as it could be written in the file: "250ms", "2s", "5m".
 std::string format_duration(duration d);
 
+struct file_contents {
+  std::string text;
+  int error = 0;  // errno when the file could not be read whole
+};
+file_contents read_file(const std::string& path);
+
+// A host name (letters, digits, '-', '.', '_') or an IP address; IPv6 without brackets.
+bool is_host(std::string_view host);
+
 bool is_header_name(std::string_view name);
 // Control characters other than tab: CR and LF would split a header line.
 bool has_control_chars(std::string_view text);

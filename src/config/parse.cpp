@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <system_error>
 
 #include "detail.hpp"
 #include "reader.hpp"
+#include "tls.hpp"
 
 namespace llmd::config {
 
@@ -31,12 +29,12 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 9> top_level_keys = {"listen", "workers", "models", "default_model", "defaults",
-                                                            "limits", "queue",   "health", "retry_budget"};
+constexpr std::array<std::string_view, 10> top_level_keys = {
+    "listen", "listen_tls", "workers", "models", "default_model", "defaults", "limits", "queue", "health", "retry_budget"};
 // What `defaults:` may set and an entry may override.
-constexpr std::array<std::string_view, 10> policy_keys = {
+constexpr std::array<std::string_view, 11> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
-    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor"};
+    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls"};
 constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
                                                              "headers", "api_key",  "weight",         "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
@@ -256,7 +254,10 @@ void read_policy(reader& r, const members& m, const std::string& owner, entry_po
 
 void read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
   if (!at) return;
-  if (auto m = r.map(*at, policy_keys)) read_policy(r, *m, "", out, references);
+  const auto m = r.map(*at, policy_keys);
+  if (!m) return;
+  read_policy(r, *m, "", out, references);
+  detail::read_tls(r, m->get("tls"), out.tls);
 }
 
 void read_queue(reader& r, const field* at, queue_settings& out) {
@@ -310,6 +311,20 @@ void read_endpoint(reader& r, const members& m, const field& entry, model_entry&
   out.url = std::move(*url.value);
 }
 
+// Over the `tls` of `defaults`, key by key; an https:// entry that does not verify its server is
+// warned about, wherever that was set.
+void read_entry_tls(reader& r, const members& m, const field& entry, model_entry& out) {
+  const field* at = m.get("tls");
+  if (at && out.url.scheme == "http") return r.report(*at, "tls applies only to https:// endpoints");
+  const auto skip_at = detail::read_tls(r, at, out.tls);
+  if (!out.url.tls() || !out.tls.insecure_skip_verify) return;
+  const std::string risk =
+      "TLS verification is off: the server's certificate is not checked, so a man in the middle can read prompts "
+      "and API keys";
+  if (skip_at) return r.warn(skip_at->path, skip_at->line, risk);
+  r.warn(entry.path, entry.line, risk + " (tls.insecure_skip_verify from defaults)");
+}
+
 std::optional<model_entry> read_entry(reader& r, const field& at, const entry_policy& defaults, named_groups& named) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
@@ -325,6 +340,7 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_po
   if (auto n = r.positive_int(m->get("weight"))) out.weight = *n;
   out.fallbacks = read_group_names(r, m->get("fallbacks"), out.name, named.fallbacks);
   read_policy(r, *m, out.name, out, named.context_window_fallbacks);
+  read_entry_tls(r, *m, at, out);
   return out;
 }
 
@@ -453,6 +469,7 @@ void read_default_model(reader& r, const field* at, const std::vector<std::strin
 
 void read_settings(reader& r, const members& m, config& out) {
   read_listen(r, m.get("listen"), out);
+  out.listen_tls = detail::read_listen_tls(r, m.get("listen_tls"));
   if (auto n = r.non_negative_int(m.get("workers"))) out.workers = *n;
   named_groups named;
   read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
@@ -476,7 +493,7 @@ void sort_by_line(std::vector<problem>& problems) {
 
 parse_result single_problem(std::string message, int line) {
   problem only{.path = "", .message = std::move(message), .line = line};
-  return parse_result{.value = std::nullopt, .problems = {std::move(only)}};
+  return parse_result{.value = std::nullopt, .problems = {std::move(only)}, .warnings = {}};
 }
 
 parse_result read_document(const YAML::Node& root, const env_lookup& env) {
@@ -490,8 +507,9 @@ parse_result read_document(const YAML::Node& root, const env_lookup& env) {
   } else if (auto m = r.map(top, top_level_keys)) {
     read_settings(r, *m, out);
   }
-  parse_result result{.value = std::nullopt, .problems = r.take_problems()};
+  parse_result result{.value = std::nullopt, .problems = r.take_problems(), .warnings = r.take_warnings()};
   sort_by_line(result.problems);
+  sort_by_line(result.warnings);
   if (result.problems.empty()) result.value = std::move(out);
   return result;
 }
@@ -524,16 +542,11 @@ parse_result parse(std::string_view yaml_text, const env_lookup& env) {
 }
 
 parse_result load_file(const std::string& path, const env_lookup& env) {
-  const auto cannot_read = [&](int error) {
-    return single_problem("cannot read " + path + ": " + std::generic_category().message(error), 0);
-  };
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return cannot_read(errno);
-  std::string text;
-  std::array<char, 64 * 1024> buffer;
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file.get())) text.append(buffer.data(), n);
-  if (std::ferror(file.get())) return cannot_read(errno);
-  return parse(text, env);
+  auto file = detail::read_file(path);
+  if (file.error != 0) {
+    return single_problem("cannot read " + path + ": " + std::generic_category().message(file.error), 0);
+  }
+  return parse(file.text, env);
 }
 
 }  // namespace llmd::config
