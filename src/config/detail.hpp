@@ -10,16 +10,19 @@
 
 namespace llmd::config::detail {
 
-// `listen`: "HOST:PORT" or "[V6]:PORT"; the host is stored without brackets.
-struct listen_address {
+// A host (IPv6 without brackets) and a port, both as they go to the resolver.
+struct address {
   std::string host;
   std::string port;
 };
-struct listen_result {
-  std::optional<listen_address> value;
+struct address_result {
+  std::optional<address> value;
   std::string error;
 };
-listen_result parse_listen(std::string_view text);
+// `listen`: "HOST:PORT" or "[V6]:PORT", port 0 to 65535.
+address_result parse_listen(std::string_view text);
+// A URL's "HOST[:PORT]" or "[V6][:PORT]": the port is 1 to 65535, `default_port` when absent.
+address_result parse_authority(std::string_view text, std::string_view default_port);
 
 struct expansion {
   std::string text;

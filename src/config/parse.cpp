@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "detail.hpp"
+#include "proxy.hpp"
 #include "reader.hpp"
 #include "tls.hpp"
 
@@ -29,12 +30,13 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 10> top_level_keys = {
-    "listen", "listen_tls", "workers", "models", "default_model", "defaults", "limits", "queue", "health", "retry_budget"};
+constexpr std::array<std::string_view, 10> top_level_keys = {"listen",        "listen_tls",  "workers", "models",
+                                                             "default_model", "defaults",    "limits",  "queue",
+                                                             "health",        "retry_budget"};
 // What `defaults:` may set and an entry may override.
-constexpr std::array<std::string_view, 11> policy_keys = {
+constexpr std::array<std::string_view, 12> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
-    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls"};
+    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy"};
 constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
                                                              "headers", "api_key",  "weight",         "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
@@ -252,13 +254,27 @@ void read_policy(reader& r, const members& m, const std::string& owner, entry_po
   if (auto factor = r.number_above_one(m.get("slow_factor"))) out.slow_factor = *factor;
 }
 
-void read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
-  if (!at) return;
+// Where an entry without `proxy` takes its proxy from.
+enum class proxy_origin { environment, defaults };
+
+proxy_origin read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
+  if (!at) return proxy_origin::environment;
   const auto m = r.map(*at, policy_keys);
-  if (!m) return;
+  if (!m) return proxy_origin::environment;
   read_policy(r, *m, "", out, references);
   detail::read_tls(r, m->get("tls"), out.tls);
+  const field* proxy_at = m->get("proxy");
+  if (!proxy_at) return proxy_origin::environment;
+  out.proxy = detail::read_proxy(r, *proxy_at);
+  return proxy_origin::defaults;
 }
+
+// What every entry starts from.
+struct entry_basis {
+  const entry_policy& defaults;
+  proxy_origin proxy;
+  detail::environment_proxies& environment;
+};
 
 void read_queue(reader& r, const field* at, queue_settings& out) {
   if (!at) return;
@@ -325,11 +341,19 @@ void read_entry_tls(reader& r, const members& m, const field& entry, model_entry
   r.warn(entry.path, entry.line, risk + " (tls.insecure_skip_verify from defaults)");
 }
 
-std::optional<model_entry> read_entry(reader& r, const field& at, const entry_policy& defaults, named_groups& named) {
+void read_entry_proxy(reader& r, const members& m, const entry_basis& basis, model_entry& out) {
+  if (const field* at = m.get("proxy")) {
+    out.proxy = detail::read_proxy(r, *at);
+  } else if (basis.proxy == proxy_origin::environment) {
+    out.proxy = basis.environment.proxy_for(r, out.url);
+  }
+}
+
+std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
   model_entry out;
-  static_cast<entry_policy&>(out) = defaults;
+  static_cast<entry_policy&>(out) = basis.defaults;
   out.line = at.line;
   if (auto name = required_text(r, *m, at, "name")) out.name = std::move(*name);
   read_endpoint(r, *m, at, out);
@@ -341,11 +365,12 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_po
   out.fallbacks = read_group_names(r, m->get("fallbacks"), out.name, named.fallbacks);
   read_policy(r, *m, out.name, out, named.context_window_fallbacks);
   read_entry_tls(r, *m, at, out);
+  read_entry_proxy(r, *m, basis, out);
   return out;
 }
 
 // False when `models` is missing or unusable, so that names cannot be checked against groups.
-bool read_models(reader& r, const field* at, config& out, named_groups& named) {
+bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named) {
   if (!at) {
     r.report("models", 0, "is required");
     return false;
@@ -359,7 +384,7 @@ bool read_models(reader& r, const field* at, config& out, named_groups& named) {
     return false;
   }
   for (const auto& item : items(*at)) {
-    if (auto entry = read_entry(r, item, out.defaults, named)) out.models.push_back(std::move(*entry));
+    if (auto entry = read_entry(r, item, basis, named)) out.models.push_back(std::move(*entry));
   }
   return true;
 }
@@ -472,12 +497,14 @@ void read_settings(reader& r, const members& m, config& out) {
   out.listen_tls = detail::read_listen_tls(r, m.get("listen_tls"));
   if (auto n = r.non_negative_int(m.get("workers"))) out.workers = *n;
   named_groups named;
-  read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
+  const auto proxy = read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
   read_limits(r, m.get("limits"), out.limit);
   read_queue(r, m.get("queue"), out.queue);
   read_health(r, m.get("health"), out.health);
   read_retry_budget(r, m.get("retry_budget"), out.budget);
-  const bool have_models = read_models(r, m.get("models"), out, named);
+  detail::environment_proxies environment(r.env());
+  const entry_basis basis{.defaults = out.defaults, .proxy = proxy, .environment = environment};
+  const bool have_models = read_models(r, m.get("models"), basis, out, named);
   const auto groups = group_names(out.models);
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);

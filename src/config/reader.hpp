@@ -44,6 +44,7 @@ class members {
 class reader {
  public:
   explicit reader(const env_lookup& env) : env_(env) {}
+  const env_lookup& env() const { return env_; }
 
   void report(std::string path, int line, std::string message);
   void report(const field& at, std::string message) { report(at.path, at.line, std::move(message)); }
