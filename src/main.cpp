@@ -13,6 +13,7 @@ namespace {
 int check_config(const std::string& path) {
   const auto parsed = llmd::config::load_file(path);
   for (const auto& p : parsed.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+  for (const auto& w : parsed.warnings) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
   if (!parsed.problems.empty()) return 1;
   std::printf("%s: ok\n", path.c_str());
   return 0;
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "  %s\n", p.to_string().c_str());
     return 1;
   }
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", w.to_string());
   auto cfg = std::move(*loaded.value);
   if (opts.listen && !llmd::app::split_host_port(*opts.listen, cfg.listen_host, cfg.listen_port)) {
     std::fprintf(stderr, "llm-d: --listen needs HOST:PORT, got '%s'\n", opts.listen->c_str());

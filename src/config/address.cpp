@@ -127,21 +127,15 @@ url_result parse_endpoint(std::string_view endpoint) {
     return url_error("must not contain user info (user@); use api_key or headers for credentials");
   }
 
-  auto split = split_host_port(authority);
-  if (!split.error.empty()) return url_error(std::move(split.error));
-  std::string port = *scheme == "https" ? "443" : "80";
-  if (split.port) {
-    auto parsed = parse_port(*split.port, 1);
-    if (!parsed) return url_error("port must be a number from 1 to 65535");
-    port = std::move(*parsed);
-  }
+  auto address = detail::parse_authority(authority, *scheme == "https" ? "443" : "80");
+  if (!address.value) return url_error(std::move(address.error));
   if (!is_printable(path)) return url_error("path must contain only visible ASCII characters (no spaces)");
   if (path.find("//") != std::string_view::npos) return url_error("path must not contain an empty segment (//)");
   if (!is_printable(query)) return url_error("query must contain only visible ASCII characters (no spaces)");
 
   return {.value = upstream_url{.scheme = std::move(*scheme),
-                                .host = std::move(split.host),
-                                .port = std::move(port),
+                                .host = std::move(address.value->host),
+                                .port = std::move(address.value->port),
                                 .root = api_root(std::string(path)),
                                 .query = std::string(query)},
           .error = {}};
@@ -149,13 +143,27 @@ url_result parse_endpoint(std::string_view endpoint) {
 
 namespace detail {
 
-listen_result parse_listen(std::string_view text) {
+bool is_host(std::string_view host) { return !host.empty() && (is_host_name(host) || is_ipv6_literal(host)); }
+
+address_result parse_listen(std::string_view text) {
   auto split = split_host_port(text);
   if (!split.error.empty()) return {.value = std::nullopt, .error = std::move(split.error)};
   if (!split.port) return {.value = std::nullopt, .error = "must be HOST:PORT such as 0.0.0.0:8080 or \"[::1]:8080\""};
   auto port = parse_port(*split.port, 0);
   if (!port) return {.value = std::nullopt, .error = "port must be a number from 0 to 65535"};
-  return {.value = listen_address{.host = std::move(split.host), .port = std::move(*port)}, .error = {}};
+  return {.value = address{.host = std::move(split.host), .port = std::move(*port)}, .error = {}};
+}
+
+address_result parse_authority(std::string_view text, std::string_view default_port) {
+  auto split = split_host_port(text);
+  if (!split.error.empty()) return {.value = std::nullopt, .error = std::move(split.error)};
+  std::string port(default_port);
+  if (split.port) {
+    auto parsed = parse_port(*split.port, 1);
+    if (!parsed) return {.value = std::nullopt, .error = "port must be a number from 1 to 65535"};
+    port = std::move(*parsed);
+  }
+  return {.value = address{.host = std::move(split.host), .port = std::move(port)}, .error = {}};
 }
 
 }  // namespace detail

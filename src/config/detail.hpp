@@ -10,16 +10,19 @@
 
 namespace llmd::config::detail {
 
-// `listen`: "HOST:PORT" or "[V6]:PORT"; the host is stored without brackets.
-struct listen_address {
+// A host (IPv6 without brackets) and a port, both as they go to the resolver.
+struct address {
   std::string host;
   std::string port;
 };
-struct listen_result {
-  std::optional<listen_address> value;
+struct address_result {
+  std::optional<address> value;
   std::string error;
 };
-listen_result parse_listen(std::string_view text);
+// `listen`: "HOST:PORT" or "[V6]:PORT", port 0 to 65535.
+address_result parse_listen(std::string_view text);
+// A URL's "HOST[:PORT]" or "[V6][:PORT]": the port is 1 to 65535, `default_port` when absent.
+address_result parse_authority(std::string_view text, std::string_view default_port);
 
 struct expansion {
   std::string text;
@@ -36,6 +39,15 @@ std::optional<double> parse_decimal(std::string_view text);
 std::optional<double> parse_percent(std::string_view text);
 // In the largest unit that shows it exactly, as it could be written in the file: "250ms", "2s", "5m".
 std::string format_duration(duration d);
+
+struct file_contents {
+  std::string text;
+  int error = 0;  // errno when the file could not be read whole
+};
+file_contents read_file(const std::string& path);
+
+// A host name (letters, digits, '-', '.', '_') or an IP address; IPv6 without brackets.
+bool is_host(std::string_view host);
 
 bool is_header_name(std::string_view name);
 // Control characters other than tab: CR and LF would split a header line.

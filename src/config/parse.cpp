@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <system_error>
 
 #include "detail.hpp"
+#include "proxy.hpp"
 #include "reader.hpp"
+#include "tls.hpp"
 
 namespace llmd::config {
 
@@ -31,12 +30,13 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 9> top_level_keys = {"listen", "workers", "models", "default_model", "defaults",
-                                                            "limits", "queue",   "health", "retry_budget"};
+constexpr std::array<std::string_view, 10> top_level_keys = {"listen",        "listen_tls",  "workers", "models",
+                                                             "default_model", "defaults",    "limits",  "queue",
+                                                             "health",        "retry_budget"};
 // What `defaults:` may set and an entry may override.
-constexpr std::array<std::string_view, 10> policy_keys = {
+constexpr std::array<std::string_view, 12> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
-    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor"};
+    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy"};
 constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
                                                              "headers", "api_key",  "weight",         "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
@@ -254,10 +254,27 @@ void read_policy(reader& r, const members& m, const std::string& owner, entry_po
   if (auto factor = r.number_above_one(m.get("slow_factor"))) out.slow_factor = *factor;
 }
 
-void read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
-  if (!at) return;
-  if (auto m = r.map(*at, policy_keys)) read_policy(r, *m, "", out, references);
+// Where an entry without `proxy` takes its proxy from.
+enum class proxy_origin { environment, defaults };
+
+proxy_origin read_defaults(reader& r, const field* at, entry_policy& out, std::vector<reference>& references) {
+  if (!at) return proxy_origin::environment;
+  const auto m = r.map(*at, policy_keys);
+  if (!m) return proxy_origin::environment;
+  read_policy(r, *m, "", out, references);
+  detail::read_tls(r, m->get("tls"), out.tls);
+  const field* proxy_at = m->get("proxy");
+  if (!proxy_at) return proxy_origin::environment;
+  out.proxy = detail::read_proxy(r, *proxy_at);
+  return proxy_origin::defaults;
 }
+
+// What every entry starts from.
+struct entry_basis {
+  const entry_policy& defaults;
+  proxy_origin proxy;
+  detail::environment_proxies& environment;
+};
 
 void read_queue(reader& r, const field* at, queue_settings& out) {
   if (!at) return;
@@ -310,11 +327,33 @@ void read_endpoint(reader& r, const members& m, const field& entry, model_entry&
   out.url = std::move(*url.value);
 }
 
-std::optional<model_entry> read_entry(reader& r, const field& at, const entry_policy& defaults, named_groups& named) {
+// Over the `tls` of `defaults`, key by key; an https:// entry that does not verify its server is
+// warned about, wherever that was set.
+void read_entry_tls(reader& r, const members& m, const field& entry, model_entry& out) {
+  const field* at = m.get("tls");
+  if (at && out.url.scheme == "http") return r.report(*at, "tls applies only to https:// endpoints");
+  const auto skip_at = detail::read_tls(r, at, out.tls);
+  if (!out.url.tls() || !out.tls.insecure_skip_verify) return;
+  const std::string risk =
+      "TLS verification is off: the server's certificate is not checked, so a man in the middle can read prompts "
+      "and API keys";
+  if (skip_at) return r.warn(skip_at->path, skip_at->line, risk);
+  r.warn(entry.path, entry.line, risk + " (tls.insecure_skip_verify from defaults)");
+}
+
+void read_entry_proxy(reader& r, const members& m, const entry_basis& basis, model_entry& out) {
+  if (const field* at = m.get("proxy")) {
+    out.proxy = detail::read_proxy(r, *at);
+  } else if (basis.proxy == proxy_origin::environment) {
+    out.proxy = basis.environment.proxy_for(r, out.url);
+  }
+}
+
+std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
   model_entry out;
-  static_cast<entry_policy&>(out) = defaults;
+  static_cast<entry_policy&>(out) = basis.defaults;
   out.line = at.line;
   if (auto name = required_text(r, *m, at, "name")) out.name = std::move(*name);
   read_endpoint(r, *m, at, out);
@@ -325,11 +364,13 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_po
   if (auto n = r.positive_int(m->get("weight"))) out.weight = *n;
   out.fallbacks = read_group_names(r, m->get("fallbacks"), out.name, named.fallbacks);
   read_policy(r, *m, out.name, out, named.context_window_fallbacks);
+  read_entry_tls(r, *m, at, out);
+  read_entry_proxy(r, *m, basis, out);
   return out;
 }
 
 // False when `models` is missing or unusable, so that names cannot be checked against groups.
-bool read_models(reader& r, const field* at, config& out, named_groups& named) {
+bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named) {
   if (!at) {
     r.report("models", 0, "is required");
     return false;
@@ -343,7 +384,7 @@ bool read_models(reader& r, const field* at, config& out, named_groups& named) {
     return false;
   }
   for (const auto& item : items(*at)) {
-    if (auto entry = read_entry(r, item, out.defaults, named)) out.models.push_back(std::move(*entry));
+    if (auto entry = read_entry(r, item, basis, named)) out.models.push_back(std::move(*entry));
   }
   return true;
 }
@@ -453,14 +494,17 @@ void read_default_model(reader& r, const field* at, const std::vector<std::strin
 
 void read_settings(reader& r, const members& m, config& out) {
   read_listen(r, m.get("listen"), out);
+  out.listen_tls = detail::read_listen_tls(r, m.get("listen_tls"));
   if (auto n = r.non_negative_int(m.get("workers"))) out.workers = *n;
   named_groups named;
-  read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
+  const auto proxy = read_defaults(r, m.get("defaults"), out.defaults, named.context_window_fallbacks);
   read_limits(r, m.get("limits"), out.limit);
   read_queue(r, m.get("queue"), out.queue);
   read_health(r, m.get("health"), out.health);
   read_retry_budget(r, m.get("retry_budget"), out.budget);
-  const bool have_models = read_models(r, m.get("models"), out, named);
+  detail::environment_proxies environment(r.env());
+  const entry_basis basis{.defaults = out.defaults, .proxy = proxy, .environment = environment};
+  const bool have_models = read_models(r, m.get("models"), basis, out, named);
   const auto groups = group_names(out.models);
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
@@ -476,7 +520,7 @@ void sort_by_line(std::vector<problem>& problems) {
 
 parse_result single_problem(std::string message, int line) {
   problem only{.path = "", .message = std::move(message), .line = line};
-  return parse_result{.value = std::nullopt, .problems = {std::move(only)}};
+  return parse_result{.value = std::nullopt, .problems = {std::move(only)}, .warnings = {}};
 }
 
 parse_result read_document(const YAML::Node& root, const env_lookup& env) {
@@ -490,8 +534,9 @@ parse_result read_document(const YAML::Node& root, const env_lookup& env) {
   } else if (auto m = r.map(top, top_level_keys)) {
     read_settings(r, *m, out);
   }
-  parse_result result{.value = std::nullopt, .problems = r.take_problems()};
+  parse_result result{.value = std::nullopt, .problems = r.take_problems(), .warnings = r.take_warnings()};
   sort_by_line(result.problems);
+  sort_by_line(result.warnings);
   if (result.problems.empty()) result.value = std::move(out);
   return result;
 }
@@ -524,16 +569,11 @@ parse_result parse(std::string_view yaml_text, const env_lookup& env) {
 }
 
 parse_result load_file(const std::string& path, const env_lookup& env) {
-  const auto cannot_read = [&](int error) {
-    return single_problem("cannot read " + path + ": " + std::generic_category().message(error), 0);
-  };
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return cannot_read(errno);
-  std::string text;
-  std::array<char, 64 * 1024> buffer;
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file.get())) text.append(buffer.data(), n);
-  if (std::ferror(file.get())) return cannot_read(errno);
-  return parse(text, env);
+  auto file = detail::read_file(path);
+  if (file.error != 0) {
+    return single_problem("cannot read " + path + ": " + std::generic_category().message(file.error), 0);
+  }
+  return parse(file.text, env);
 }
 
 }  // namespace llmd::config

@@ -28,6 +28,10 @@ void reader::report(std::string path, int line, std::string message) {
   problems_.push_back(problem{.path = std::move(path), .message = std::move(message), .line = line});
 }
 
+void reader::warn(std::string path, int line, std::string message) {
+  warnings_.push_back(problem{.path = std::move(path), .message = std::move(message), .line = line});
+}
+
 std::optional<members> reader::map(const field& at) {
   if (!at.node.IsMap()) {
     report(at, "must be a map");
@@ -109,6 +113,16 @@ std::optional<double> reader::number_above_one(const field* at) {
 
 std::optional<double> reader::percent(const field* at) {
   return parsed<double>(at, parse_percent, "must be a percentage from 0 to 100 such as 20%");
+}
+
+// YAML 1.2's core schema spellings only: yes, no, on and off are not booleans there.
+std::optional<bool> reader::boolean(const field* at) {
+  const auto as_bool = [](std::string_view text) -> std::optional<bool> {
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    return std::nullopt;
+  };
+  return parsed<bool>(at, as_bool, "must be true or false");
 }
 
 std::optional<std::string> reader::scalar(const field& at, std::string_view type_message) {

@@ -44,9 +44,12 @@ class members {
 class reader {
  public:
   explicit reader(const env_lookup& env) : env_(env) {}
+  const env_lookup& env() const { return env_; }
 
   void report(std::string path, int line, std::string message);
   void report(const field& at, std::string message) { report(at.path, at.line, std::move(message)); }
+  // Something valid but risky, kept apart from the problems: it does not make the config invalid.
+  void warn(std::string path, int line, std::string message);
 
   // Any keys; duplicates and non-scalar keys are reported and left out.
   std::optional<members> map(const field& at);
@@ -61,8 +64,11 @@ class reader {
   std::optional<std::size_t> positive_size(const field* at);
   std::optional<double> number_above_one(const field* at);
   std::optional<double> percent(const field* at);
+  std::optional<bool> boolean(const field* at);
 
+  std::size_t problem_count() const { return problems_.size(); }
   std::vector<problem> take_problems() { return std::move(problems_); }
+  std::vector<problem> take_warnings() { return std::move(warnings_); }
 
  private:
   std::optional<std::string> scalar(const field& at, std::string_view type_message);
@@ -75,6 +81,7 @@ class reader {
 
   const env_lookup& env_;
   std::vector<problem> problems_;
+  std::vector<problem> warnings_;
 };
 
 }  // namespace llmd::config::detail

@@ -28,6 +28,30 @@ TEST(cli, check_config_prints_every_problem_with_its_line) {
       << r.output;
 }
 
+TEST(cli, check_config_warns_about_skipped_verification_and_succeeds) {
+  temp_dir dir;
+  const auto path = dir.write("insecure.yaml",
+                              "models:\n"
+                              "  - name: a\n"
+                              "    endpoint: https://llm.internal\n"
+                              "    tls:\n"
+                              "      insecure_skip_verify: true\n");
+  const auto r = run(llmd_binary(), {"--check-config", path});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: models[0].tls.insecure_skip_verify: TLS verification is off: the server's "
+                          "certificate is not checked, so a man in the middle can read prompts and API keys (line 5)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(path + ": ok"), std::string::npos) << r.output;
+}
+
+TEST(cli, the_daemon_logs_the_warning_at_start) {
+  gateway llmd("models:\n  - name: a\n    endpoint: https://127.0.0.1:9\n    tls: {insecure_skip_verify: true}\n");
+  EXPECT_TRUE(eventually([&] { return llmd.proc().log().find("TLS verification is off") != std::string::npos; },
+                         std::chrono::seconds(5), "the warning in the log"))
+      << llmd.proc().log();
+}
+
 TEST(cli, a_bad_config_stops_the_daemon_before_it_listens) {
   temp_dir dir;
   const auto r = run(llmd_binary(), {"--config", dir.write("bad.yaml", "models: []\n"), "--listen", "127.0.0.1:0"});

@@ -12,7 +12,8 @@ namespace {
 TEST(DisplayedEndpoint, RedactsEveryQueryValueButTheAllowedOnes) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"http://h:8001/v1", "http://h:8001/v1"},
-      {"https://h/openai/deployments/D?api-version=2024-10-21", "https://h/openai/deployments/D?api-version=2024-10-21"},
+      {"https://h/openai/deployments/D?api-version=2024-10-21",
+       "https://h/openai/deployments/D?api-version=2024-10-21"},
       {"https://h/openai/deployments/D?api-version=2024-10-21&key=sk-1",
        "https://h/openai/deployments/D?api-version=2024-10-21&key=REDACTED"},
       {"https://h/v1beta/openai?key=AIza-secret", "https://h/v1beta/openai?key=REDACTED"},

@@ -115,12 +115,10 @@ TEST(headers, api_key_replaces_the_clients_authorization_and_entry_headers_win) 
 TEST(headers, request_line_is_the_root_then_the_operation) {
   for (auto endpoint : {"http://h:8001", "http://h:8001/v1", "http://h:8001/v1/", "http://h:8001/v1/chat/completions",
                         "http://h:8001/v1/embeddings"}) {
-    EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), entry_for(endpoint)).target(),
-              "/v1/chat/completions")
+    EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), entry_for(endpoint)).target(), "/v1/chat/completions")
         << endpoint;
   }
-  EXPECT_EQ(upstream_sees(client_post("/v1/embeddings"), entry_for("http://h/openai")).target(),
-            "/openai/embeddings");
+  EXPECT_EQ(upstream_sees(client_post("/v1/embeddings"), entry_for("http://h/openai")).target(), "/openai/embeddings");
   EXPECT_EQ(upstream_sees(client_post("/v1/chat/completions"), entry_for("http://h/openai/v1/")).target(),
             "/openai/v1/chat/completions");
 }
@@ -155,9 +153,9 @@ TEST(headers, clients_query_comes_after_the_endpoints) {
 
 TEST(headers, host_names_the_port_unless_it_is_the_schemes_default) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"https://h", "h"},         {"https://h:443", "h"},     {"https://h:8443", "h:8443"},
-      {"https://h:80", "h:80"},   {"http://h", "h"},          {"http://h:80", "h"},
-      {"http://h:443", "h:443"},  {"https://[::1]", "[::1]"}, {"https://[::1]:8443", "[::1]:8443"},
+      {"https://h", "h"},        {"https://h:443", "h"},     {"https://h:8443", "h:8443"},
+      {"https://h:80", "h:80"},  {"http://h", "h"},          {"http://h:80", "h"},
+      {"http://h:443", "h:443"}, {"https://[::1]", "[::1]"}, {"https://[::1]:8443", "[::1]:8443"},
   };
   for (const auto& [endpoint, host] : cases) {
     EXPECT_EQ(upstream_sees(client_post("/v1/models"), entry_for(endpoint))[bhttp::field::host], host) << endpoint;
