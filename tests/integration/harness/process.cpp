@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <string_view>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,12 +24,44 @@ namespace llmd::test {
 
 namespace {
 
-std::vector<char*> argv_of(const std::string& binary, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(binary.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  return argv;
+// What posix_spawn takes: pointers to `strings` and a null.
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+std::vector<std::string> command(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<std::string> out{binary};
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
+bool is_proxy_variable(std::string_view entry) {
+  const auto name = entry.substr(0, entry.find('='));
+  for (std::string_view proxy : {"http_proxy", "https_proxy", "no_proxy", "all_proxy"}) {
+    if (name.size() == proxy.size() &&
+        std::equal(name.begin(), name.end(), proxy.begin(), [](char a, char b) { return std::tolower(a) == b; })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// This process's environment without the proxy variables a developer's shell may carry (a test
+// sets them itself when it means to), then `extra`, which wins over what is inherited.
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    const auto name = entry.substr(0, entry.find('=') + 1);
+    const bool overridden =
+        std::any_of(extra.begin(), extra.end(), [&](const std::string& x) { return x.starts_with(name); });
+    if (!overridden && !is_proxy_variable(entry)) out.emplace_back(entry);
+  }
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
 }
 
 std::string read_file(const std::string& path) {
@@ -46,7 +81,7 @@ std::string fresh_temp_path(const std::string& stem) {
 }  // namespace
 
 process::process(const std::string& binary, const std::vector<std::string>& args,
-                 std::chrono::milliseconds startup) {
+                 std::chrono::milliseconds startup, const std::vector<std::string>& env) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   log_path_ = fresh_temp_path("llmd-proc-") + "/stderr.log";
@@ -58,8 +93,11 @@ process::process(const std::string& binary, const std::vector<std::string>& args
   // Sockets other test threads hold open (Asio does not mark them close-on-exec) must not live
   // on in the child, or a connection the test closed would stay open.
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  auto argv = argv_of(binary, args);
-  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  const auto words = command(binary, args);
+  const auto environment = environment_with(env);
+  auto argv = c_strings(words);
+  auto envp = c_strings(environment);
+  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   stdout_fd_ = pipe_fds[0];
@@ -150,9 +188,12 @@ run_result run(const std::string& binary, const std::vector<std::string>& args) 
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  auto argv = argv_of(binary, args);
+  const auto words = command(binary, args);
+  const auto environment = environment_with({});
+  auto argv = c_strings(words);
+  auto envp = c_strings(environment);
   pid_t pid;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
   int status = 0;

@@ -12,8 +12,9 @@ class process {
  public:
   // Starts `binary args...`, then waits for its "... listening on HOST:PORT" line on stdout.
   // Throws std::runtime_error with the process's stderr when it exits or stays silent instead.
+  // The child gets this process's environment without proxy variables, plus `env` ("NAME=VALUE").
   process(const std::string& binary, const std::vector<std::string>& args,
-          std::chrono::milliseconds startup = std::chrono::seconds(20));
+          std::chrono::milliseconds startup = std::chrono::seconds(20), const std::vector<std::string>& env = {});
   ~process();
   process(const process&) = delete;
   process& operator=(const process&) = delete;
@@ -39,7 +40,8 @@ class process {
   std::string log_path_;
 };
 
-// Runs a command to completion, capturing stdout and stderr together.
+// Runs a command to completion, capturing stdout and stderr together, in the environment a
+// process gets.
 struct run_result {
   int exit_code;
   std::string output;
