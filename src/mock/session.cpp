@@ -5,10 +5,14 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
+#include <spdlog/spdlog.h>
 
 namespace llmd::mock {
 
 namespace {
+
+// A client that stalls in the middle of its handshake is dropped after this long.
+constexpr auto handshake_timeout = std::chrono::seconds(10);
 
 class open_connection {
  public:
@@ -33,7 +37,16 @@ int status_for(error_code ec) {
 
 asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
   open_connection counted(ctx.stats);
-  connection conn(std::move(socket));
+  connection conn(std::move(socket), ctx.tls ? &*ctx.tls : nullptr);
+  if (conn.secure()) {
+    if (auto ec = co_await conn.handshake(handshake_timeout)) {
+      // A client that does not trust the certificate is the usual cause: not the mock's problem.
+      ctx.stats.tls_handshake_failed();
+      spdlog::info("TLS handshake failed: {}", ec.message());
+      co_return;
+    }
+    ctx.stats.tls_handshake_done(*conn.tls());
+  }
   for (;;) {
     request req;
     if (auto ec = co_await conn.read_request(req)) {
@@ -46,7 +59,7 @@ asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
     }
     if (!co_await serve(conn, req, ctx)) break;
   }
-  conn.close();
+  co_await conn.close();
 }
 
 }  // namespace llmd::mock
