@@ -15,6 +15,7 @@ constexpr std::string_view usage =
     "                  [--retry-after SECS] [--delay DUR] [--hang] [--reset] [--break-after N]\n"
     "                  [--health-status CODE] [--max-context N]\n"
     "                  [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+    "                  [--max-requests-per-connection N]\n"
     "An OpenAI-compatible mock model server. DUR is e.g. 20ms, 1.5s, 500us or a number of ms.\n"
     "See docs/mock.md.\n";
 
@@ -36,7 +37,7 @@ constexpr std::string_view valued_flags[] = {"--listen",      "--name",         
                                              "--token-interval", "--status",     "--retry-after",
                                              "--delay",       "--break-after",   "--health-status",
                                              "--max-context", "--tls-cert",      "--tls-key",
-                                             "--tls-client-ca"};
+                                             "--tls-client-ca", "--max-requests-per-connection"};
 
 bool takes_value(std::string_view flag) {
   for (auto f : valued_flags)
@@ -91,6 +92,7 @@ bool apply_valued(std::string_view flag, std::string_view value, options& o) {
   if (flag == "--tls-cert") return set_text(o.tls.cert_file);
   if (flag == "--tls-key") return set_text(o.tls.key_file);
   if (flag == "--tls-client-ca") return set_text(o.tls.client_ca_file);
+  if (flag == "--max-requests-per-connection") return set_int(o.max_requests_per_connection, 0, 1'000'000'000);
   return false;
 }
 

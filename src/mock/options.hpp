@@ -25,6 +25,7 @@ struct options {
   int threads = 1;
   std::string log_level = "warn";
   tls_files tls;
+  int max_requests_per_connection = 0;  // 0: unlimited
   behavior defaults;
 };
 

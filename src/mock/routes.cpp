@@ -105,12 +105,15 @@ response method_not_allowed(const request& req, const route& r, std::string_view
 
 }  // namespace
 
-asio::awaitable<bool> serve(connection& conn, const request& req, context& ctx) {
+asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool last) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   spdlog::debug("{} {}", req.method_string(), target);
   bool v1 = path.starts_with("/v1/");
   if (v1) ctx.stats.log(to_logged(req, conn.tls()));
+  // After the log, which shows the request as the client sent it. Every response takes its
+  // keep-alive from the request.
+  if (last) req.keep_alive(false);
   std::optional<in_flight_request> scope;
   if (v1 && req.method() == http::verb::post) scope.emplace(ctx.stats);
 

@@ -47,7 +47,8 @@ asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
     }
     ctx.stats.tls_handshake_done(*conn.tls());
   }
-  for (;;) {
+  const int max_requests = ctx.opts.max_requests_per_connection;
+  for (int served = 1;; ++served) {
     request req;
     if (auto ec = co_await conn.read_request(req)) {
       if (int status = status_for(ec)) {
@@ -57,7 +58,9 @@ asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
       }
       break;
     }
-    if (!co_await serve(conn, req, ctx)) break;
+    const bool last = max_requests > 0 && served >= max_requests;
+    const bool more = co_await serve(conn, std::move(req), ctx, last);
+    if (!more || last) break;
   }
   co_await conn.close();
 }
