@@ -1,8 +1,9 @@
-// One client connection: HTTP/1.1 reads and writes, and watching the peer while a response
-// is being produced so that a departing client is noticed at once.
+// One client connection, over plain TCP or TLS: HTTP/1.1 reads and writes, and watching the
+// peer while a response is being produced so that a departing client is noticed at once.
 #pragma once
 
 #include "parse.hpp"
+#include "peer_stream.hpp"
 #include "stats.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +14,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +32,13 @@ inline constexpr duration forever = duration::max();
 
 class connection {
  public:
-  explicit connection(tcp::socket socket);
+  // `tls` null: plain TCP; otherwise handshake() comes first.
+  connection(tcp::socket socket, asio::ssl::context* tls);
+
+  bool secure() const { return stream_.secure(); }
+  // The server side of the TLS handshake, given up after `within`. Then tls() describes it.
+  asio::awaitable<error_code> handshake(duration within);
+  const std::optional<tls_info>& tls() const { return tls_; }
 
   // Answers "Expect: 100-continue" before reading the body.
   asio::awaitable<error_code> read_request(request& out);
@@ -52,13 +60,15 @@ class connection {
 
   // Closes with an RST (SO_LINGER 0) instead of a FIN.
   void abort();
-  void close();
+  // A FIN, after a TLS close_notify on a TLS connection.
+  asio::awaitable<void> close();
 
  private:
   asio::awaitable<void> watch_peer();
   asio::awaitable<error_code> write_out();
 
-  tcp::socket socket_;
+  peer_stream stream_;
+  std::optional<tls_info> tls_;
   boost::beast::flat_buffer buffer_;
   asio::steady_timer timer_;
   std::string out_;

@@ -1,19 +1,24 @@
-// What every connection shares: the options, the runtime behaviour and the stats.
+// What every connection shares: the options, the runtime behaviour, the TLS context and the
+// stats.
 #pragma once
 
 #include "behavior.hpp"
 #include "options.hpp"
 #include "stats.hpp"
+#include "tls.hpp"
 
+#include <optional>
 #include <utility>
 
 namespace llmd::mock {
 
 struct context {
-  explicit context(options o) : opts(std::move(o)), config(opts.defaults) {}
+  // Throws std::runtime_error when the TLS files cannot be used.
+  explicit context(options o) : opts(std::move(o)), config(opts.defaults), tls(make_server_tls(opts.tls)) {}
 
   const options opts;
   runtime_config config;
+  std::optional<boost::asio::ssl::context> tls;  // nullopt: plain HTTP
   stats_recorder stats;
 };
 

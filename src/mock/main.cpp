@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
 
 int main(int argc, char** argv) {
   using namespace llmd::mock;
@@ -23,6 +25,12 @@ int main(int argc, char** argv) {
   // stdout carries only the "listening on" line that tests wait for.
   spdlog::set_default_logger(spdlog::stderr_color_mt("llm-d-mock"));
   spdlog::set_level(spdlog::level::from_str(parsed.opts.log_level));
-  context ctx(std::move(parsed.opts));
-  return run_server(ctx);
+  std::optional<context> ctx;
+  try {
+    ctx.emplace(std::move(parsed.opts));
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "llm-d-mock: %s\n", e.what());
+    return 1;
+  }
+  return run_server(*ctx);
 }

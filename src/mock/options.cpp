@@ -14,6 +14,8 @@ constexpr std::string_view usage =
     "                  [--log-level LEVEL] [--tokens N] [--token-interval DUR] [--status CODE]\n"
     "                  [--retry-after SECS] [--delay DUR] [--hang] [--reset] [--break-after N]\n"
     "                  [--health-status CODE] [--max-context N]\n"
+    "                  [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+    "                  [--max-requests-per-connection N]\n"
     "An OpenAI-compatible mock model server. DUR is e.g. 20ms, 1.5s, 500us or a number of ms.\n"
     "See docs/mock.md.\n";
 
@@ -30,10 +32,12 @@ bool parse_listen(std::string_view text, options& o) {
   return true;
 }
 
-constexpr std::string_view valued_flags[] = {"--listen",         "--name",   "--model",       "--threads",
-                                             "--log-level",      "--tokens", "--token-interval", "--status",
-                                             "--retry-after",    "--delay",  "--break-after", "--health-status",
-                                             "--max-context"};
+constexpr std::string_view valued_flags[] = {"--listen",      "--name",          "--model",
+                                             "--threads",     "--log-level",     "--tokens",
+                                             "--token-interval", "--status",     "--retry-after",
+                                             "--delay",       "--break-after",   "--health-status",
+                                             "--max-context", "--tls-cert",      "--tls-key",
+                                             "--tls-client-ca", "--max-requests-per-connection"};
 
 bool takes_value(std::string_view flag) {
   for (auto f : valued_flags)
@@ -53,6 +57,10 @@ bool apply_valued(std::string_view flag, std::string_view value, options& o) {
     auto d = parse_duration(value);
     if (d) target = *d;
     return d.has_value();
+  };
+  auto set_text = [&](std::string& target) {
+    target = value;
+    return !value.empty();
   };
   if (flag == "--listen") return parse_listen(value, o);
   if (flag == "--name" || flag == "--model") {
@@ -81,6 +89,10 @@ bool apply_valued(std::string_view flag, std::string_view value, options& o) {
   }
   if (flag == "--health-status") return set_int(b.health_status, 200, 599);
   if (flag == "--max-context") return set_int(b.max_context, 0, max_tokens);
+  if (flag == "--tls-cert") return set_text(o.tls.cert_file);
+  if (flag == "--tls-key") return set_text(o.tls.key_file);
+  if (flag == "--tls-client-ca") return set_text(o.tls.client_ca_file);
+  if (flag == "--max-requests-per-connection") return set_int(o.max_requests_per_connection, 0, 1'000'000'000);
   return false;
 }
 
@@ -122,6 +134,9 @@ parsed_options parse_options(std::span<char* const> args) {
     if (!apply_valued(flag, *value, out.opts))
       return fail("invalid value for " + std::string(flag) + ": " + std::string(*value));
   }
+  const tls_files& tls = out.opts.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) return fail("--tls-cert and --tls-key go together");
+  if (!tls.client_ca_file.empty() && !tls.enabled()) return fail("--tls-client-ca needs --tls-cert and --tls-key");
   return out;
 }
 

@@ -15,9 +15,13 @@ namespace llmd::mock {
 
 namespace {
 
-logged_request to_logged(const request& req) {
-  logged_request r{std::chrono::steady_clock::now(), std::string(req.method_string()), std::string(req.target()), {},
-                   req.body()};
+logged_request to_logged(const request& req, const std::optional<tls_info>& tls) {
+  logged_request r{.received = std::chrono::steady_clock::now(),
+                   .method = std::string(req.method_string()),
+                   .target = std::string(req.target()),
+                   .headers = {},
+                   .body = req.body(),
+                   .tls = tls};
   for (const auto& field : req.base()) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -101,12 +105,15 @@ response method_not_allowed(const request& req, const route& r, std::string_view
 
 }  // namespace
 
-asio::awaitable<bool> serve(connection& conn, const request& req, context& ctx) {
+asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool last) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   spdlog::debug("{} {}", req.method_string(), target);
   bool v1 = path.starts_with("/v1/");
-  if (v1) ctx.stats.log(to_logged(req));
+  if (v1) ctx.stats.log(to_logged(req, conn.tls()));
+  // After the log, which shows the request as the client sent it. Every response takes its
+  // keep-alive from the request.
+  if (last) req.keep_alive(false);
   std::optional<in_flight_request> scope;
   if (v1 && req.method() == http::verb::post) scope.emplace(ctx.stats);
 

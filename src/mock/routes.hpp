@@ -6,7 +6,8 @@
 
 namespace llmd::mock {
 
-// Answers one request; returns whether the connection may carry another.
-asio::awaitable<bool> serve(connection& conn, const request& req, context& ctx);
+// Answers one request; returns whether the connection may carry another. `last`: the response
+// says Connection: close whatever the request asked.
+asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool last);
 
 }  // namespace llmd::mock

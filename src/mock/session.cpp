@@ -5,10 +5,14 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
+#include <spdlog/spdlog.h>
 
 namespace llmd::mock {
 
 namespace {
+
+// A client that stalls in the middle of its handshake is dropped after this long.
+constexpr auto handshake_timeout = std::chrono::seconds(10);
 
 class open_connection {
  public:
@@ -33,8 +37,18 @@ int status_for(error_code ec) {
 
 asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
   open_connection counted(ctx.stats);
-  connection conn(std::move(socket));
-  for (;;) {
+  connection conn(std::move(socket), ctx.tls ? &*ctx.tls : nullptr);
+  if (conn.secure()) {
+    if (auto ec = co_await conn.handshake(handshake_timeout)) {
+      // A client that does not trust the certificate is the usual cause: not the mock's problem.
+      ctx.stats.tls_handshake_failed();
+      spdlog::info("TLS handshake failed: {}", ec.message());
+      co_return;
+    }
+    ctx.stats.tls_handshake_done(*conn.tls());
+  }
+  const int max_requests = ctx.opts.max_requests_per_connection;
+  for (int served = 1;; ++served) {
     request req;
     if (auto ec = co_await conn.read_request(req)) {
       if (int status = status_for(ec)) {
@@ -44,9 +58,11 @@ asio::awaitable<void> run_session(tcp::socket socket, context& ctx) {
       }
       break;
     }
-    if (!co_await serve(conn, req, ctx)) break;
+    const bool last = max_requests > 0 && served >= max_requests;
+    const bool more = co_await serve(conn, std::move(req), ctx, last);
+    if (!more || last) break;
   }
-  conn.close();
+  co_await conn.close();
 }
 
 }  // namespace llmd::mock

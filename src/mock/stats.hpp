@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,18 +22,33 @@ enum class outcome {
   aborted,    // the mock aborted the connection on purpose (--reset, --break-after)
 };
 
+// What the TLS handshake of a connection agreed.
+struct tls_info {
+  std::string sni;  // "" when the client sent none
+  bool resumed = false;
+  std::string version;    // e.g. "TLSv1.3"
+  std::string client_cn;  // "" without a client certificate
+};
+
 struct logged_request {
   std::chrono::steady_clock::time_point received;
   std::string method;
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
+  std::optional<tls_info> tls;  // nullopt over plain TCP
+};
+
+struct tls_totals {
+  std::uint64_t handshakes, resumed, failed_handshakes;
+  std::string last_sni;
 };
 
 struct stats_snapshot {
   std::uint64_t requests, in_flight, max_in_flight, completed, cancelled, aborted;
   std::uint64_t connections, open_connections;
   std::uint64_t successes, prompt_tokens, generation_tokens;
+  tls_totals tls;
 };
 
 class stats_recorder {
@@ -41,6 +57,8 @@ class stats_recorder {
 
   void connection_opened();
   void connection_closed();
+  void tls_handshake_done(const tls_info& t);
+  void tls_handshake_failed();
 
   void request_started();
   void request_ended(outcome o);
@@ -50,7 +68,7 @@ class stats_recorder {
   void log(logged_request r);
   std::uint64_t next_id() { return next_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
-  // Zeroes the totals and the log; the live gauges (in_flight, open_connections) stay.
+  // Zeroes the totals (TLS's too) and the log; the live gauges (in_flight, open_connections) stay.
   void reset();
 
   stats_snapshot snapshot() const;
@@ -61,7 +79,11 @@ class stats_recorder {
   counter requests_{0}, in_flight_{0}, max_in_flight_{0}, completed_{0}, cancelled_{0}, aborted_{0};
   counter connections_{0}, open_connections_{0};
   counter successes_{0}, prompt_tokens_{0}, generation_tokens_{0};
+  counter tls_handshakes_{0}, tls_resumed_{0}, tls_failed_handshakes_{0};
   counter next_id_{0};
+
+  mutable std::mutex sni_mutex_;
+  std::string last_sni_;
 
   mutable std::mutex log_mutex_;
   std::deque<logged_request> log_;

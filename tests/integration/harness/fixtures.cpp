@@ -19,10 +19,21 @@ std::vector<std::string> with(std::vector<std::string> first, const std::vector<
   return first;
 }
 
+std::vector<std::string> tls_flags(const mock_tls& tls) {
+  std::vector<std::string> flags = {"--tls-cert", tls.cert_file, "--tls-key", tls.key_file};
+  if (!tls.client_ca_file.empty()) flags.insert(flags.end(), {"--tls-client-ca", tls.client_ca_file});
+  return flags;
+}
+
 }  // namespace
 
 mock::mock(const std::string& name, const std::vector<std::string>& flags)
     : name_(name), flags_(flags), proc_(std::in_place, mock_binary(), with({"--listen", "127.0.0.1:0", "--name", name}, flags)),
+      port_(proc_->port()) {}
+
+mock::mock(const std::string& name, const mock_tls& tls, const std::vector<std::string>& flags)
+    : name_(name), flags_(with(tls_flags(tls), flags)), tls_(tls.control),
+      proc_(std::in_place, mock_binary(), with({"--listen", "127.0.0.1:0", "--name", name}, flags_)),
       port_(proc_->port()) {}
 
 void mock::restart() {
@@ -40,15 +51,20 @@ void mock::restart() {
 }
 
 std::string mock::endpoint() const {
-  return "http://127.0.0.1:" + std::to_string(port()) + "/v1/chat/completions";
+  const std::string origin = tls_ ? "https://localhost:" : "http://127.0.0.1:";
+  return origin + std::to_string(port()) + "/v1/chat/completions";
 }
 
-nlohmann::json mock::stats() const { return nlohmann::json::parse(call(port(), "GET", "/mock/stats").body); }
+response mock::control_call(const std::string& method, const std::string& target, const std::string& body) const {
+  return tls_ ? call(port(), *tls_, method, target, body) : call(port(), method, target, body);
+}
 
-nlohmann::json mock::requests() const { return nlohmann::json::parse(call(port(), "GET", "/mock/requests").body); }
+nlohmann::json mock::stats() const { return nlohmann::json::parse(control_call("GET", "/mock/stats").body); }
+
+nlohmann::json mock::requests() const { return nlohmann::json::parse(control_call("GET", "/mock/requests").body); }
 
 void mock::configure(const nlohmann::json& settings) const {
-  const auto r = call(port(), "POST", "/mock/config", settings.dump());
+  const auto r = control_call("POST", "/mock/config", settings.dump());
   if (r.status != 200) throw std::runtime_error("mock config refused: " + r.body);
 }
 

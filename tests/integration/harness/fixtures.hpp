@@ -9,6 +9,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http_client.hpp"
@@ -16,12 +17,29 @@
 
 namespace llmd::test {
 
+// How a mock speaks TLS (test_pki::serving makes these), and how the harness's own calls to it
+// (stats, requests, configure) connect. Not an aggregate, so that a mock's braced flag list
+// never reads as one.
+struct mock_tls {
+  mock_tls(std::string cert, std::string key, tls_options control_calls)
+      : cert_file(std::move(cert)), key_file(std::move(key)), control(std::move(control_calls)) {}
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // "": no client certificate asked for
+  tls_options control;
+};
+
 class mock {
  public:
   explicit mock(const std::string& name, const std::vector<std::string>& flags = {});
+  // Speaks only HTTPS.
+  mock(const std::string& name, const mock_tls& tls, const std::vector<std::string>& flags = {});
   unsigned short port() const { return port_; }
-  // e.g. http://127.0.0.1:PORT/v1/chat/completions, as a config's endpoint
+  // As a config's endpoint: http://127.0.0.1:PORT/v1/chat/completions, or with TLS
+  // https://localhost:PORT/v1/chat/completions (the name its certificates are for).
   std::string endpoint() const;
+  // How the harness connects to it: nullopt for plain HTTP.
+  const std::optional<tls_options>& tls() const { return tls_; }
   nlohmann::json stats() const;     // GET /mock/stats
   nlohmann::json requests() const;  // GET /mock/requests
   void configure(const nlohmann::json& settings) const;
@@ -35,8 +53,11 @@ class mock {
   void restart();
 
  private:
+  response control_call(const std::string& method, const std::string& target, const std::string& body = "") const;
+
   std::string name_;
   std::vector<std::string> flags_;
+  std::optional<tls_options> tls_;
   std::optional<process> proc_;
   unsigned short port_;
 };

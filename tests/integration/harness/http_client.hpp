@@ -1,5 +1,6 @@
-// A blocking HTTP/1.1 client for integration tests: whole responses, or a stream read piece
-// by piece with arrival times. Every read has a deadline, so a test never hangs.
+// A blocking HTTP/1.1 client for integration tests, over plain TCP or TLS: whole responses, or
+// a stream read piece by piece with arrival times. Every operation has a deadline, so a test
+// never hangs.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+struct ssl_session_st;  // OpenSSL's SSL_SESSION
 
 namespace llmd::test {
 
@@ -27,9 +30,30 @@ struct piece {
   std::chrono::steady_clock::time_point at;
 };
 
+// A TLS session kept when a connection closes, for the next connection given the same cache to
+// resume.
+struct tls_session_cache {
+  std::shared_ptr<ssl_session_st> session;  // the last resumable one; null: none yet
+};
+
+enum class tls_version { tls1_2, tls1_3 };
+
+struct tls_options {
+  std::string ca_file{};                  // the CAs to trust; "": the system's store
+  std::string server_name = "localhost";  // verified against the certificate; sent as SNI unless an IP address
+  std::string cert_file{};                // a client certificate, with key_file; "": none
+  std::string key_file{};
+  bool verify = true;
+  std::optional<tls_version> max_version{};    // nullopt: the newest both sides speak
+  tls_session_cache* session_cache = nullptr;  // offers its session, keeps the connection's
+};
+
 class connection {
  public:
+  // Each operation (connect, handshake, send, read) fails with std::runtime_error after `timeout`.
   explicit connection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // HTTPS; a failed handshake throws, with the reason the certificate was not verified if it was not.
+  connection(unsigned short port, const tls_options& tls, std::chrono::milliseconds timeout = std::chrono::seconds(30));
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -43,6 +67,7 @@ class connection {
   std::optional<piece> read_piece();
   // Everything until the server closes the connection (or the timeout).
   std::string read_until_close();
+  // With TLS: keeps the session in the options' cache, then sends close_notify.
   void close();
 
  private:
@@ -53,6 +78,8 @@ class connection {
 // One request on a new connection.
 response call(unsigned short port, const std::string& method, const std::string& target, const std::string& body = "",
               const headers& extra = {});
+response call(unsigned short port, const tls_options& tls, const std::string& method, const std::string& target,
+              const std::string& body = "", const headers& extra = {});
 
 // {"model": model, "messages": [{"role":"user","content":"hi"}], "stream": stream}
 std::string chat_body(const std::string& model, bool stream = false);
