@@ -6,7 +6,14 @@ timed_socket::timed_socket(tcp_socket socket) : state_(std::make_shared<state>(s
 
 timed_socket::timed_socket(const executor_type& executor) : timed_socket(tcp_socket(executor)) {}
 
-timed_socket::~timed_socket() { close(); }
+timed_socket::~timed_socket() {
+  // OpenSSL forgets the session of a connection freed before its shutdown began, so the next
+  // connection could not resume it: a connection closed without an error is marked as shut
+  // down (sending nothing, as the peer may be gone). Fatal TLS errors have spoiled the session
+  // already and stay spoiled.
+  if (state_->tls) SSL_set_shutdown(state_->tls->native_handle(), SSL_SENT_SHUTDOWN);
+  close();
+}
 
 void timed_socket::close() noexcept {
   boost::system::error_code ignored;
