@@ -87,9 +87,13 @@ const route routes[] = {
     {"/mock/config", true, true, std::nullopt, config},
 };
 
+// The generation operations answer under any API root too (/openai/deployments/D/chat/completions,
+// /v1beta/openai/chat/completions), as the cloud APIs llm-d fronts do.
 const route* find_route(std::string_view path) {
   for (const auto& r : routes)
     if (r.path == path) return &r;
+  for (const auto& r : routes)
+    if (r.generation && path.ends_with(r.path.substr(std::string_view("/v1").size()))) return &r;
   return nullptr;
 }
 
@@ -109,7 +113,8 @@ asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool la
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   spdlog::debug("{} {}", req.method_string(), target);
-  bool v1 = path.starts_with("/v1/");
+  const route* r = find_route(path);
+  const bool v1 = path.starts_with("/v1/") || (r && r->generation);
   if (v1) ctx.stats.log(to_logged(req, conn.tls()));
   // After the log, which shows the request as the client sent it. Every response takes its
   // keep-alive from the request.
@@ -117,7 +122,6 @@ asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool la
   std::optional<in_flight_request> scope;
   if (v1 && req.method() == http::verb::post) scope.emplace(ctx.stats);
 
-  const route* r = find_route(path);
   if (r && allows(*r, req.method()) && r->generation)
     co_return co_await generate(conn, req, ctx, *r->generation, *scope);
 

@@ -68,8 +68,9 @@ void mock::configure(const nlohmann::json& settings) const {
   if (r.status != 200) throw std::runtime_error("mock config refused: " + r.body);
 }
 
-gateway::gateway(const std::string& yaml, const std::vector<std::string>& flags)
-    : proc_(llmd_binary(), with({"--config", dir_.write("llm-d.yaml", yaml), "--listen", "127.0.0.1:0"}, flags)) {}
+gateway::gateway(const std::string& yaml, const std::vector<std::string>& flags, const std::vector<std::string>& env)
+    : proc_(llmd_binary(), with({"--config", dir_.write("llm-d.yaml", yaml), "--listen", "127.0.0.1:0"}, flags),
+            std::chrono::seconds(20), env) {}
 
 response gateway::post(const std::string& target, const std::string& body, const headers& extra) const {
   return call(port(), "POST", target, body, extra);

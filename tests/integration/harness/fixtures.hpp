@@ -65,7 +65,9 @@ class mock {
 class gateway {
  public:
   // `yaml` is a whole config; llm-d listens on a port of its own choosing.
-  explicit gateway(const std::string& yaml, const std::vector<std::string>& flags = {});
+  // `env` ("NAME=VALUE") is added to the environment llm-d gets (see process).
+  explicit gateway(const std::string& yaml, const std::vector<std::string>& flags = {},
+                   const std::vector<std::string>& env = {});
   unsigned short port() const { return proc_.port(); }
   response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
   response get(const std::string& target) const;
