@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages llm-d needs (only those missing), then configures and builds.
 #   scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
-#   scripts/setup.sh --deps-only    install the packages, build nothing (docker/Dockerfile uses this)
+#   scripts/setup.sh --deps-only [-DLLMD_BUILD_TESTS=OFF]    install the packages, build nothing
+# With -DLLMD_BUILD_TESTS=OFF (docker/Dockerfile's build) the packages only the tests use are left out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+tests=true
+for arg in "$@"; do
+  if [ "$arg" = "-DLLMD_BUILD_TESTS=OFF" ]; then tests=false; fi
+done
 deps_only=false
 if [ "${1:-}" = "--deps-only" ]; then
   deps_only=true
@@ -12,17 +17,23 @@ fi
 build=${1:-"$root/build"}
 shift || true
 
-# ca-certificates is the system CA store llm-d trusts for https:// upstreams by default; the
-# TLS tests make their certificates with the openssl command line, the egress tests run
-# tinyproxy as a CONNECT proxy and give llm-d a hosts file of their own through libnss-wrapper
-# (LD_PRELOAD); on a machine run by systemd, installing tinyproxy starts it on port 8888. wrk and nginx are for
-# bench/run.sh. In bookworm `nginx` is the smallest package with /usr/sbin/nginx (nginx-light
-# and nginx-core add modules to it); on a machine run by systemd, installing it starts the
-# default site on port 80 (`systemctl disable --now nginx` stops it).
-packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libssl-dev
-  ca-certificates openssl tinyproxy libnss-wrapper wrk nginx)
+# ca-certificates is the system CA store llm-d trusts for https:// upstreams by default.
+packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev ca-certificates)
+# For the tests and bench/run.sh, not for a build without tests (the image's): the TLS tests make
+# their certificates with the openssl command line; the egress tests run tinyproxy as a CONNECT
+# proxy and give llm-d a hosts file of their own through libnss-wrapper (LD_PRELOAD); the
+# end-to-end tests drive llm-d with the official openai client on Node.js. On a machine run by
+# systemd, installing tinyproxy starts it on port 8888, and nginx its default site on port 80
+# (`systemctl disable --now tinyproxy nginx`). In bookworm `nginx` is the smallest package with
+# /usr/sbin/nginx.
+test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx)
+if $tests; then packages+=("${test_packages[@]}"); fi
 "$root/scripts/install-missing.sh" "${packages[@]}"
+# Debian's npm; a Node.js from elsewhere (NodeSource's conflicts with it) brings its own.
+if $tests && ! command -v npm >/dev/null; then "$root/scripts/install-missing.sh" npm; fi
 if $deps_only; then exit 0; fi
+# The openai client at the version package-lock.json pins.
+if $tests; then npm ci --prefix "$root/tests/e2e" --no-audit --no-fund --loglevel=error; fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"

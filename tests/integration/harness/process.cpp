@@ -180,7 +180,7 @@ void process::stop() {
 
 std::string process::log() const { return read_file(log_path_); }
 
-run_result run(const std::string& binary, const std::vector<std::string>& args) {
+run_result run(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env) {
   temp_dir dir;
   const auto out_path = dir.path() + "/out";
   posix_spawn_file_actions_t actions;
@@ -189,7 +189,7 @@ run_result run(const std::string& binary, const std::vector<std::string>& args) 
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   const auto words = command(binary, args);
-  const auto environment = environment_with({});
+  const auto environment = environment_with(env);
   auto argv = c_strings(words);
   auto envp = c_strings(environment);
   pid_t pid;

@@ -46,7 +46,7 @@ struct run_result {
   int exit_code;
   std::string output;
 };
-run_result run(const std::string& binary, const std::vector<std::string>& args);
+run_result run(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // A fresh directory under TMPDIR, removed when the object dies.
 class temp_dir {
