@@ -49,4 +49,15 @@ std::string displayed_proxy(const proxy_settings& proxy) {
   return "http://" + (ipv6 ? "[" + proxy.host + "]" : proxy.host) + ":" + proxy.port;
 }
 
+void append_host(std::string& out, const upstream_url& url) {
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  if (ipv6) out += '[';
+  out += url.host;
+  if (ipv6) out += ']';
+  if (url.port != (url.tls() ? "443" : "80")) {
+    out += ':';
+    out += url.port;
+  }
+}
+
 }  // namespace llmd::config

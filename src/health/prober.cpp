@@ -7,6 +7,7 @@
 #include <tuple>
 #include <spdlog/spdlog.h>
 
+#include "llmd/config/display.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/net/write_all.hpp"
 
@@ -27,10 +28,8 @@ double unit_random() {
 // The probe as the entry's requests go: its Host, its own headers and its key, so a cloud API's
 // probe path authenticates like a request.
 std::string probe_head(const config::model_entry& entry, const std::string& path) {
-  const auto& url = entry.url;
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  std::string out = "GET " + path + " HTTP/1.1\r\nHost: " + (ipv6 ? "[" + url.host + "]" : url.host);
-  if (url.port != (url.tls() ? "443" : "80")) out += ":" + url.port;
+  std::string out = "GET " + path + " HTTP/1.1\r\nHost: ";
+  config::append_host(out, entry.url);
   out += "\r\nUser-Agent: llm-d health check\r\n";
   for (const auto& h : entry.headers) out += h.name + ": " + h.value + "\r\n";
   if (entry.api_key) out += "Authorization: Bearer " + *entry.api_key + "\r\n";

@@ -1,5 +1,7 @@
 #include "llmd/proxy/headers.hpp"
 
+#include "llmd/config/display.hpp"
+
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
@@ -87,19 +89,6 @@ void append_target(std::string& out, const config::upstream_url& url, std::strin
   out += client_query;
 }
 
-void append_host(std::string& out, const config::upstream_url& url) {
-  out += "Host: ";
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  if (ipv6) out += '[';
-  out += url.host;
-  if (ipv6) out += ']';
-  if (url.port != (url.tls() ? "443" : "80")) {
-    out += ':';
-    out += url.port;
-  }
-  out += "\r\n";
-}
-
 // A client's Authorization goes only where llm-d sends no credential of its own, so a client's
 // token never reaches a provider keyed by the entry, whichever header style the provider reads.
 bool has_own_credential(const config::model_entry& entry) {
@@ -139,7 +128,9 @@ std::string request_head(const http::request& in, const config::model_entry& ent
     if (h.id == field::authorization && own_credential) continue;
     if (passes(connection, h.id, h.name) && !set_by_llmd(entry, h)) append_field(out, h.name, h.value);
   }
-  append_host(out, entry.url);
+  out += "Host: ";
+  config::append_host(out, entry.url);
+  out += "\r\n";
   for (const auto& h : entry.headers) append_field(out, h.name, h.value);
   if (entry.api_key) {
     out += "Authorization: Bearer ";

@@ -1,4 +1,5 @@
-// How config values appear in /admin/backends and in logs: never with a secret in them.
+// How config values appear in /admin/backends, in logs and in the requests llm-d sends: never
+// with a secret in them.
 #pragma once
 
 #include <string>
@@ -15,5 +16,9 @@ std::string displayed_endpoint(std::string_view endpoint);
 
 // "http://HOST:PORT", without the credentials.
 std::string displayed_proxy(const proxy_settings& proxy);
+
+// Appends the value of the Host header for `url`: the host (an IPv6 address in brackets), and the
+// port unless it is the scheme's default (80, 443).
+void append_host(std::string& out, const upstream_url& url);
 
 }  // namespace llmd::config
