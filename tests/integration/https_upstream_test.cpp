@@ -63,6 +63,21 @@ TEST(https_upstream, a_reopened_connection_resumes_its_tls_session) {
   EXPECT_EQ(seen[2]["tls"]["resumed"], true);
 }
 
+TEST(https_upstream, pooled_tls_connections_the_server_dropped_cost_no_attempt_and_no_failure) {
+  mock m("secure", pki().serving_localhost(), {"--tokens", "1"});
+  gateway llmd("workers: 1\nmodels:\n" + trusting_entry("m", m));
+  ASSERT_EQ(chat(llmd).status, 200u);
+  m.restart();  // the server goes away and comes back: the pooled connection is dead
+  for (int i = 0; i < 3; ++i) {
+    const auto r = chat(llmd);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(r.header("x-llmd-attempts"), "1");
+  }
+  EXPECT_EQ(llmd.replica("m")["consecutive_failures"], 0);
+  EXPECT_EQ(llmd.replica("m")["state"], "healthy");
+  EXPECT_EQ(llmd.proc().log().find("failed"), std::string::npos) << llmd.proc().log();
+}
+
 TEST(https_upstream, a_stream_over_tls_arrives_chunk_by_chunk_as_generated) {
   mock m("secure", pki().serving_localhost(), {"--tokens", "10", "--token-interval", "100ms"});
   gateway llmd("models:\n" + trusting_entry("m", m));
