@@ -135,8 +135,10 @@ TEST(resilience, a_request_waits_no_longer_than_max_wait) {
 TEST(resilience, failures_eject_a_replica_and_it_returns_after_its_cooldown) {
   mock sick("sick", {"--status", "500"});
   mock good("good");
-  gateway llmd("health:\n  failures_to_eject: 2\n  cooldown: 1s\nmodels:\n" + model_entry("m", sick, "    retries: 1\n") +
-               model_entry("m", good));
+  // A slow_factor out of reach: one trial answer slowed by a loaded machine must not make the
+  // readmitted replica "slow", which is another test's subject.
+  gateway llmd("health:\n  failures_to_eject: 2\n  cooldown: 1s\ndefaults:\n  slow_factor: 1000\nmodels:\n" +
+               model_entry("m", sick, "    retries: 1\n") + model_entry("m", good));
   for (int i = 0; i < 2; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
   ASSERT_EQ(llmd.replica("m#0")["state"], "ejected");
   const int seen = requests_seen(sick);
