@@ -59,11 +59,11 @@ class timed_socket {
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
-        [](auto handler, state* s, const MutableBuffers& b) {
+        [](auto&& handler, state* s, const MutableBuffers& b) {
           if (s->tls) {
-            s->tls->async_read_some(b, std::move(handler));
+            s->tls->async_read_some(b, std::forward<decltype(handler)>(handler));
           } else {
-            s->socket.async_read_some(b, std::move(handler));
+            s->socket.async_read_some(b, std::forward<decltype(handler)>(handler));
           }
         },
         token, state_.get(), buffers);
@@ -71,11 +71,11 @@ class timed_socket {
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
-        [](auto handler, state* s, const ConstBuffers& b) {
+        [](auto&& handler, state* s, const ConstBuffers& b) {
           if (s->tls) {
-            s->tls->async_write_some(b, std::move(handler));
+            s->tls->async_write_some(b, std::forward<decltype(handler)>(handler));
           } else {
-            s->socket.async_write_some(b, std::move(handler));
+            s->socket.async_write_some(b, std::forward<decltype(handler)>(handler));
           }
         },
         token, state_.get(), buffers);
