@@ -2,6 +2,8 @@
 // or by the environment, and DNS names whose first address refuses.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "harness/certs.hpp"
@@ -98,8 +100,11 @@ TEST(egress, https_proxy_from_the_environment_applies_except_to_hosts_no_proxy_n
 }
 
 std::vector<std::string> hosts_file(const std::string& path) {
+  // In a sanitizer build ASan must otherwise be the first library loaded, before the preload.
+  const char* asan = std::getenv("ASAN_OPTIONS");
   return {"LD_PRELOAD=libnss_wrapper.so", "NSS_WRAPPER_HOSTS=" + path, "NSS_WRAPPER_PASSWD=/etc/passwd",
-          "NSS_WRAPPER_GROUP=/etc/group"};
+          "NSS_WRAPPER_GROUP=/etc/group",
+          "ASAN_OPTIONS=" + std::string(asan ? std::string(asan) + ":" : "") + "verify_asan_link_order=0"};
 }
 
 // The kernel's own resolver is what llm-d uses; nss_wrapper gives the llm-d process a hosts
