@@ -1,5 +1,7 @@
 #include "proxy.hpp"
 
+#include <openssl/evp.h>
+
 #include "detail.hpp"
 
 namespace llmd::config::detail {
@@ -37,16 +39,9 @@ std::optional<std::string> percent_decoded(std::string_view text) {
 }
 
 std::string base64(std::string_view bytes) {
-  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const auto byte = [&](std::size_t k) { return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u; };
-    const unsigned group = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out += alphabet[group >> 18 & 63];
-    out += alphabet[group >> 12 & 63];
-    out += i + 1 < bytes.size() ? alphabet[group >> 6 & 63] : '=';
-    out += i + 2 < bytes.size() ? alphabet[group & 63] : '=';
-  }
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
+                  static_cast<int>(bytes.size()));
   return out;
 }
 
