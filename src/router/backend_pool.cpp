@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "llmd/router/chains.hpp"
+#include "llmd/config/chains.hpp"
 
 namespace llmd::router {
 
@@ -59,8 +59,8 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
       next_(new std::atomic<unsigned>[entry_count_]()),
       budget_(cfg_->budget),
       queue_(cfg_->queue.max_waiting) {
-  const auto names = group_names(cfg_->models);
-  auto chains = build_chains(cfg_->models);
+  const auto names = config::group_names(cfg_->models);
+  auto chains = config::build_chains(cfg_->models);
   for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g])});
   for (std::size_t i = 0; i < entry_count_; ++i) {
     const auto& entry = cfg_->models[i];
