@@ -10,6 +10,7 @@
 #include "detail.hpp"
 #include "proxy.hpp"
 #include "reader.hpp"
+#include "replicas.hpp"
 #include "tls.hpp"
 
 namespace llmd::config {
@@ -37,8 +38,9 @@ constexpr std::array<std::string_view, 10> top_level_keys = {"listen",        "l
 constexpr std::array<std::string_view, 12> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
     "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy"};
-constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
-                                                             "headers", "api_key",  "weight",         "fallbacks"};
+constexpr std::array<std::string_view, 9> entry_only_keys = {"name",  "id",      "endpoint", "max_concurrent",
+                                                             "model", "headers", "api_key",  "weight",
+                                                             "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
 constexpr std::array<std::string_view, 3> health_check_keys = {"path", "interval", "timeout"};
 constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client_idle_timeout",
@@ -349,7 +351,8 @@ void read_entry_proxy(reader& r, const members& m, const entry_basis& basis, mod
   }
 }
 
-std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named) {
+std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named,
+                                      detail::entry_place& place) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
   model_entry out;
@@ -357,6 +360,10 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_ba
   out.line = at.line;
   if (auto name = required_text(r, *m, at, "name")) out.name = std::move(*name);
   read_endpoint(r, *m, at, out);
+  const field* id_at = m->get("id");
+  detail::read_replica_id(r, id_at, at, out);
+  place = detail::entry_place{
+      .path = at.path, .line = at.line, .id_at = id_at ? std::optional<field>(*id_at) : std::nullopt};
   if (auto n = r.positive_int(m->get("max_concurrent"))) out.max_concurrent = *n;
   out.model = r.non_empty_text(m->get("model"));
   out.api_key = read_api_key(r, m->get("api_key"));
@@ -370,7 +377,9 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_ba
 }
 
 // False when `models` is missing or unusable, so that names cannot be checked against groups.
-bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named) {
+// `places` gets each entry's place, parallel to out.models.
+bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named,
+                 std::vector<detail::entry_place>& places) {
   if (!at) {
     r.report("models", 0, "is required");
     return false;
@@ -384,12 +393,18 @@ bool read_models(reader& r, const field* at, const entry_basis& basis, config& o
     return false;
   }
   for (const auto& item : items(*at)) {
-    if (auto entry = read_entry(r, item, basis, named)) out.models.push_back(std::move(*entry));
+    detail::entry_place place;
+    if (auto entry = read_entry(r, item, basis, named, place)) {
+      out.models.push_back(std::move(*entry));
+      places.push_back(std::move(place));
+    }
   }
+  detail::check_replicas(r, out.models, places);
   return true;
 }
 
-std::vector<std::string> group_names(const std::vector<model_entry>& models) {
+// The group names of the entries that have one.
+std::vector<std::string> known_groups(const std::vector<model_entry>& models) {
   std::vector<std::string> names;
   for (const auto& m : models) {
     if (!m.name.empty() && !contains(names, m.name)) names.push_back(m.name);
@@ -504,8 +519,9 @@ void read_settings(reader& r, const members& m, config& out) {
   read_retry_budget(r, m.get("retry_budget"), out.budget);
   detail::environment_proxies environment(r.env());
   const entry_basis basis{.defaults = out.defaults, .proxy = proxy, .environment = environment};
-  const bool have_models = read_models(r, m.get("models"), basis, out, named);
-  const auto groups = group_names(out.models);
+  std::vector<detail::entry_place> places;
+  const bool have_models = read_models(r, m.get("models"), basis, out, named, places);
+  const auto groups = known_groups(out.models);
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
 }

@@ -66,14 +66,10 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
     const auto& entry = cfg_->models[i];
     auto g = std::find(names.begin(), names.end(), entry.name) - names.begin();
     replicas_[i].entry = &entry;
+    replicas_[i].id = entry.id;
     replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
     groups_[g].replicas.push_back(static_cast<int>(i));
-  }
-  for (const auto& grp : groups_) {
-    for (std::size_t k = 0; k < grp.replicas.size(); ++k) {
-      replicas_[grp.replicas[k]].id = grp.replicas.size() == 1 ? grp.name : grp.name + "#" + std::to_string(k);
-    }
   }
 }
 

@@ -92,6 +92,9 @@ struct entry_policy {
 
 struct model_entry : entry_policy {
   std::string name;                         // the group this entry is a replica of
+  // The replica's id (x-llmd-backend, /admin/backends, metric labels): `id` as written, else
+  // derived_replica_id(name, url). It depends on this entry alone, so it survives edits of others.
+  std::string id;
   std::string endpoint;                     // as written in the file
   upstream_url url;                         // derived from endpoint
   int max_concurrent = 64;                  // slots
