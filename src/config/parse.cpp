@@ -559,6 +559,8 @@ void read_settings(reader& r, const members& m, config& out) {
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
   read_admin(r, m.get("admin"), out);
   if (auto watch = r.boolean(m.get("watch_config"))) out.watch_config = *watch;
+  // Chains are only worth judging in a file that is otherwise sound.
+  if (have_models && r.problem_count() == 0) detail::warn_about_chains(r, out.models, places);
 }
 
 // In file order; problems without a line last.

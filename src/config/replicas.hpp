@@ -1,4 +1,5 @@
-// Checks that look at several entries at once: replica ids and endpoints that must not repeat.
+// Checks that look at several entries at once: replica ids and endpoints that must not repeat, and
+// fallback chains too thin to survive a failure.
 #pragma once
 
 #include <optional>
@@ -23,5 +24,9 @@ void read_replica_id(reader& r, const field* id_at, const field& entry, model_en
 // Two entries of one group with one endpoint, and two entries with one id, are problems.
 // `places` runs parallel to `models`.
 void check_replicas(reader& r, const std::vector<model_entry>& models, const std::vector<entry_place>& places);
+
+// Warnings, for a file without problems: a group of one replica with no fallback after it, and a
+// fallback with fewer slots (the sum of its replicas' max_concurrent) than a group it backs up.
+void warn_about_chains(reader& r, const std::vector<model_entry>& models, const std::vector<entry_place>& places);
 
 }  // namespace llmd::config::detail

@@ -23,8 +23,9 @@ struct problem {
 struct parse_result {
   std::optional<config> value;    // set exactly when problems is empty
   std::vector<problem> problems;
-  // Settings that are valid but weaken security (insecure_skip_verify): `--check-config` prints
-  // them and the daemon logs them at start. They never make the config invalid.
+  // Settings that are valid but risky (insecure_skip_verify; a group one failure from an outage;
+  // a fallback smaller than a group it backs up): `--check-config` prints them and the daemon logs
+  // them at start. They never make the config invalid.
   std::vector<problem> warnings;
 };
 
