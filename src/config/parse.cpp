@@ -10,6 +10,7 @@
 #include "detail.hpp"
 #include "proxy.hpp"
 #include "reader.hpp"
+#include "replicas.hpp"
 #include "tls.hpp"
 
 namespace llmd::config {
@@ -30,15 +31,16 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 10> top_level_keys = {"listen",        "listen_tls",  "workers", "models",
-                                                             "default_model", "defaults",    "limits",  "queue",
-                                                             "health",        "retry_budget"};
+constexpr std::array<std::string_view, 12> top_level_keys = {
+    "listen", "listen_tls", "workers", "models",       "default_model", "defaults",
+    "limits", "queue",      "health",  "retry_budget", "admin",         "watch_config"};
 // What `defaults:` may set and an entry may override.
 constexpr std::array<std::string_view, 12> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
     "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy"};
-constexpr std::array<std::string_view, 8> entry_only_keys = {"name",    "endpoint", "max_concurrent", "model",
-                                                             "headers", "api_key",  "weight",         "fallbacks"};
+constexpr std::array<std::string_view, 9> entry_only_keys = {"name",  "id",      "endpoint", "max_concurrent",
+                                                             "model", "headers", "api_key",  "weight",
+                                                             "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
 constexpr std::array<std::string_view, 3> health_check_keys = {"path", "interval", "timeout"};
 constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client_idle_timeout",
@@ -46,6 +48,7 @@ constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client
 constexpr std::array<std::string_view, 2> queue_keys = {"max_waiting", "max_wait"};
 constexpr std::array<std::string_view, 3> health_keys = {"failures_to_eject", "cooldown", "max_cooldown"};
 constexpr std::array<std::string_view, 2> retry_budget_keys = {"percent", "min_retries"};
+constexpr std::array<std::string_view, 2> admin_keys = {"key", "listen"};
 // llm-d frames every upstream request itself.
 constexpr std::array<std::string_view, 4> unsettable_headers = {"Host", "Content-Length", "Transfer-Encoding",
                                                                 "Connection"};
@@ -85,13 +88,19 @@ void read_limits(reader& r, const field* at, limits& out) {
   if (auto d = r.positive_duration(m->get("shutdown_timeout"))) out.shutdown_timeout = *d;
 }
 
-void read_listen(reader& r, const field* at, config& out) {
+std::optional<detail::address> read_address(reader& r, const field* at) {
   const auto text = r.text(at);
-  if (!text) return;
+  if (!text) return std::nullopt;
   auto parsed = detail::parse_listen(*text);
-  if (!parsed.value) return r.report(*at, std::move(parsed.error));
-  out.listen_host = std::move(parsed.value->host);
-  out.listen_port = std::move(parsed.value->port);
+  if (!parsed.value) r.report(*at, std::move(parsed.error));
+  return std::move(parsed.value);
+}
+
+void read_listen(reader& r, const field* at, config& out) {
+  auto address = read_address(r, at);
+  if (!address) return;
+  out.listen_host = std::move(address->host);
+  out.listen_port = std::move(address->port);
 }
 
 bool is_unsettable(std::string_view name) {
@@ -133,7 +142,8 @@ std::vector<header> read_headers(reader& r, const field* at, bool has_api_key) {
   return out;
 }
 
-std::optional<std::string> read_api_key(reader& r, const field* at) {
+// An api_key or the admin key.
+std::optional<std::string> read_key(reader& r, const field* at) {
   auto key = r.non_empty_text(at);
   if (key && detail::has_control_chars(*key)) {
     r.report(*at, "must not contain CR, LF or other control characters");
@@ -349,7 +359,8 @@ void read_entry_proxy(reader& r, const members& m, const entry_basis& basis, mod
   }
 }
 
-std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named) {
+std::optional<model_entry> read_entry(reader& r, const field& at, const entry_basis& basis, named_groups& named,
+                                      detail::entry_place& place) {
   const auto m = r.map(at, entry_keys);
   if (!m) return std::nullopt;
   model_entry out;
@@ -357,9 +368,13 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_ba
   out.line = at.line;
   if (auto name = required_text(r, *m, at, "name")) out.name = std::move(*name);
   read_endpoint(r, *m, at, out);
+  const field* id_at = m->get("id");
+  detail::read_replica_id(r, id_at, at, out);
+  place = detail::entry_place{
+      .path = at.path, .line = at.line, .id_at = id_at ? std::optional<field>(*id_at) : std::nullopt};
   if (auto n = r.positive_int(m->get("max_concurrent"))) out.max_concurrent = *n;
   out.model = r.non_empty_text(m->get("model"));
-  out.api_key = read_api_key(r, m->get("api_key"));
+  out.api_key = read_key(r, m->get("api_key"));
   out.headers = read_headers(r, m->get("headers"), m->get("api_key") != nullptr);
   if (auto n = r.positive_int(m->get("weight"))) out.weight = *n;
   out.fallbacks = read_group_names(r, m->get("fallbacks"), out.name, named.fallbacks);
@@ -370,7 +385,9 @@ std::optional<model_entry> read_entry(reader& r, const field& at, const entry_ba
 }
 
 // False when `models` is missing or unusable, so that names cannot be checked against groups.
-bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named) {
+// `places` gets each entry's place, parallel to out.models.
+bool read_models(reader& r, const field* at, const entry_basis& basis, config& out, named_groups& named,
+                 std::vector<detail::entry_place>& places) {
   if (!at) {
     r.report("models", 0, "is required");
     return false;
@@ -384,12 +401,18 @@ bool read_models(reader& r, const field* at, const entry_basis& basis, config& o
     return false;
   }
   for (const auto& item : items(*at)) {
-    if (auto entry = read_entry(r, item, basis, named)) out.models.push_back(std::move(*entry));
+    detail::entry_place place;
+    if (auto entry = read_entry(r, item, basis, named, place)) {
+      out.models.push_back(std::move(*entry));
+      places.push_back(std::move(place));
+    }
   }
+  detail::check_replicas(r, out.models, places);
   return true;
 }
 
-std::vector<std::string> group_names(const std::vector<model_entry>& models) {
+// The group names of the entries that have one.
+std::vector<std::string> known_groups(const std::vector<model_entry>& models) {
   std::vector<std::string> names;
   for (const auto& m : models) {
     if (!m.name.empty() && !contains(names, m.name)) names.push_back(m.name);
@@ -492,6 +515,31 @@ void read_default_model(reader& r, const field* at, const std::vector<std::strin
   out.default_model = std::move(*name);
 }
 
+// Both listen on every address when either is a wildcard.
+bool same_listener(const detail::address& a, const config& main) {
+  const auto wildcard = [](const std::string& host) { return host == "0.0.0.0" || host == "::"; };
+  if (a.port == "0" || a.port != main.listen_port) return false;  // port 0: each gets a free port
+  return a.host == main.listen_host || wildcard(a.host) || wildcard(main.listen_host);
+}
+
+// After `listen`, which the admin listener must differ from.
+void read_admin(reader& r, const field* at, config& out) {
+  if (!at) return;
+  const auto m = r.map(*at, admin_keys);
+  if (!m) return;
+  out.admin.key = read_key(r, m->get("key"));
+  const field* listen_at = m->get("listen");
+  auto address = read_address(r, listen_at);
+  if (!address) return;
+  if (same_listener(*address, out)) {
+    const bool v6 = out.listen_host.find(':') != std::string::npos;
+    const auto listen = (v6 ? "[" + out.listen_host + "]" : out.listen_host) + ":" + out.listen_port;
+    return r.report(*listen_at, "must differ from listen (" + listen + ")");
+  }
+  out.admin.listen_host = std::move(address->host);
+  out.admin.listen_port = std::move(address->port);
+}
+
 void read_settings(reader& r, const members& m, config& out) {
   read_listen(r, m.get("listen"), out);
   out.listen_tls = detail::read_listen_tls(r, m.get("listen_tls"));
@@ -504,10 +552,15 @@ void read_settings(reader& r, const members& m, config& out) {
   read_retry_budget(r, m.get("retry_budget"), out.budget);
   detail::environment_proxies environment(r.env());
   const entry_basis basis{.defaults = out.defaults, .proxy = proxy, .environment = environment};
-  const bool have_models = read_models(r, m.get("models"), basis, out, named);
-  const auto groups = group_names(out.models);
+  std::vector<detail::entry_place> places;
+  const bool have_models = read_models(r, m.get("models"), basis, out, named, places);
+  const auto groups = known_groups(out.models);
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
+  read_admin(r, m.get("admin"), out);
+  if (auto watch = r.boolean(m.get("watch_config"))) out.watch_config = *watch;
+  // Chains are only worth judging in a file that is otherwise sound.
+  if (have_models && r.problem_count() == 0) detail::warn_about_chains(r, out.models, places);
 }
 
 // In file order; problems without a line last.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "llmd/router/chains.hpp"
+#include "llmd/config/chains.hpp"
 
 namespace llmd::router {
 
@@ -59,21 +59,17 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
       next_(new std::atomic<unsigned>[entry_count_]()),
       budget_(cfg_->budget),
       queue_(cfg_->queue.max_waiting) {
-  const auto names = group_names(cfg_->models);
-  auto chains = build_chains(cfg_->models);
+  const auto names = config::group_names(cfg_->models);
+  auto chains = config::build_chains(cfg_->models);
   for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g])});
   for (std::size_t i = 0; i < entry_count_; ++i) {
     const auto& entry = cfg_->models[i];
     auto g = std::find(names.begin(), names.end(), entry.name) - names.begin();
     replicas_[i].entry = &entry;
+    replicas_[i].id = entry.id;
     replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
     groups_[g].replicas.push_back(static_cast<int>(i));
-  }
-  for (const auto& grp : groups_) {
-    for (std::size_t k = 0; k < grp.replicas.size(); ++k) {
-      replicas_[grp.replicas[k]].id = grp.replicas.size() == 1 ? grp.name : grp.name + "#" + std::to_string(k);
-    }
   }
 }
 

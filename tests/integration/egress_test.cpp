@@ -63,7 +63,7 @@ TEST(egress, a_proxy_refusing_the_tunnel_is_a_backend_failure_and_the_request_fa
                model_entry("backup", backup));
   const auto r = chat(llmd);
   EXPECT_EQ(r.status, 200u);
-  EXPECT_EQ(r.header("x-llmd-backend"), "backup");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("backup", backup));
   EXPECT_EQ(unreachable.stats()["requests"], 0);
   EXPECT_TRUE(eventually([&] { return contains(llmd.proc().log(), "the proxy refused CONNECT"); }, 5s, "the reason"))
       << llmd.proc().log();
@@ -78,7 +78,7 @@ TEST(egress, a_dead_proxy_is_a_backend_failure_and_the_request_falls_back) {
                model_entry("backup", backup));
   const auto r = chat(llmd);
   EXPECT_EQ(r.status, 200u);
-  EXPECT_EQ(r.header("x-llmd-backend"), "backup");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("backup", backup));
   EXPECT_EQ(m.stats()["requests"], 0);
   EXPECT_TRUE(eventually([&] { return contains(llmd.proc().log(), "connection failed: to the proxy"); }, 5s,
                          "the reason"))

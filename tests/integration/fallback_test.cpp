@@ -29,7 +29,7 @@ TEST(fallback, connection_refused_goes_to_the_next_group) {
   gateway llmd(two_groups(dead.endpoint(), fallback.endpoint()));
   const auto r = llmd.post("/v1/chat/completions", chat_body("primary"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "fallback");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("fallback", fallback));
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
   EXPECT_EQ(fallback.stats()["requests"], 1);
 }
@@ -40,7 +40,7 @@ TEST(fallback, status_500_goes_to_the_next_group) {
   gateway llmd(two_groups(primary.endpoint(), fallback.endpoint()));
   const auto r = llmd.post("/v1/chat/completions", chat_body("primary", true));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "fallback");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("fallback", fallback));
   EXPECT_NE(r.body.find("[fallback]"), std::string::npos);
   EXPECT_EQ(primary.stats()["requests"], 1);
   EXPECT_EQ(fallback.stats()["requests"], 1);
@@ -53,7 +53,7 @@ TEST(fallback, rate_limited_and_unavailable_go_to_the_next_group) {
     gateway llmd(two_groups(primary.endpoint(), fallback.endpoint()));
     const auto r = llmd.post("/v1/chat/completions", chat_body("primary"));
     EXPECT_EQ(r.status, 200u) << status << ": " << r.body;
-    EXPECT_EQ(r.header("x-llmd-backend"), "fallback") << status;
+    EXPECT_EQ(r.header("x-llmd-backend"), replica_id("fallback", fallback)) << status;
   }
 }
 
@@ -63,7 +63,7 @@ TEST(fallback, client_errors_pass_through_untouched_and_are_not_retried) {
   gateway llmd(two_groups(primary.endpoint(), fallback.endpoint()));
   const auto r = llmd.post("/v1/chat/completions", chat_body("primary"));
   EXPECT_EQ(r.status, 400u);
-  EXPECT_EQ(r.header("x-llmd-backend"), "primary");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("primary", primary));
   EXPECT_TRUE(json::parse(r.body).contains("error"));
   EXPECT_EQ(primary.stats()["requests"], 1);
   EXPECT_EQ(fallback.stats()["requests"], 0);
@@ -81,9 +81,9 @@ TEST(fallback, full_slots_send_the_overflow_to_the_next_group) {
   const auto second = llmd.post("/v1/chat/completions", chat_body("primary"));
   slow.join();
   EXPECT_EQ(second.status, 200u);
-  EXPECT_EQ(second.header("x-llmd-backend"), "fallback");
+  EXPECT_EQ(second.header("x-llmd-backend"), replica_id("fallback", fallback));
   EXPECT_EQ(second.header("x-llmd-attempts"), "1");
-  EXPECT_EQ(first.header("x-llmd-backend"), "primary");
+  EXPECT_EQ(first.header("x-llmd-backend"), replica_id("primary", primary));
   EXPECT_EQ(primary.stats()["max_in_flight"], 1);
 }
 
@@ -96,7 +96,7 @@ TEST(fallback, declared_fallbacks_replace_file_order) {
                "  - name: b\n    endpoint: " + b.endpoint() + "\n"
                "  - name: c\n    endpoint: " + c.endpoint() + "\n");
   const auto r = llmd.post("/v1/chat/completions", chat_body("a"));
-  EXPECT_EQ(r.header("x-llmd-backend"), "c");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("c", c));
   EXPECT_EQ(b.stats()["requests"], 0);
 }
 
@@ -109,8 +109,9 @@ TEST(fallback, every_group_failing_gives_502_naming_each) {
   const auto error = json::parse(r.body)["error"];
   EXPECT_EQ(error["type"], "api_error");
   EXPECT_EQ(error["code"], "upstream_unavailable");
-  EXPECT_NE(error["message"].get<std::string>().find("primary: connection failed"), std::string::npos);
-  EXPECT_NE(error["message"].get<std::string>().find("fallback: server error status 500"), std::string::npos);
+  const auto message = error["message"].get<std::string>();
+  EXPECT_NE(message.find(replica_id("primary", dead) + ": connection failed"), std::string::npos) << message;
+  EXPECT_NE(message.find(replica_id("fallback", broken) + ": server error status 500"), std::string::npos) << message;
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
 }
 

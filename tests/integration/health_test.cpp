@@ -52,14 +52,14 @@ TEST(retry_after, a_new_request_during_a_lone_replicas_cooldown_waits_and_succee
   const auto failed = llmd.post("/v1/chat/completions", chat_body("m"));
   EXPECT_EQ(failed.status, 502u) << failed.body;
   EXPECT_EQ(failed.header("retry-after"), "2");
-  EXPECT_EQ(llmd.replica("m")["state"], "cooling_down");
+  EXPECT_EQ(llmd.replica(replica_id("m", lone))["state"], "cooling_down");
   const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.header("x-llmd-attempts"), "1");
   const auto seen = lone.requests();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_GE(received(seen, 1) - received(seen, 0), 2000);
-  EXPECT_EQ(llmd.replica("m")["state"], "healthy");
+  EXPECT_EQ(llmd.replica(replica_id("m", lone))["state"], "healthy");
 }
 
 TEST(retry_after, a_fallback_group_answers_at_once_while_the_replica_cools_down) {
@@ -69,7 +69,7 @@ TEST(retry_after, a_fallback_group_answers_at_once_while_the_replica_cools_down)
   for (int i = 0; i < 3; ++i) {
     const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
     ASSERT_EQ(r.status, 200u) << r.body;
-    EXPECT_EQ(r.header("x-llmd-backend"), "f");
+    EXPECT_EQ(r.header("x-llmd-backend"), replica_id("f", fallback));
   }
   // Asked once, then left alone; the fallback's first answer did not wait for the cooldown.
   const auto asked = cooling.requests();
@@ -142,17 +142,18 @@ TEST(ejection, failures_of_requests_in_flight_eject_once_and_one_trial_follows_t
     for (auto& t : burst) t.join();
     EXPECT_EQ(ok, 8);
   }
+  const auto sick_id = replica_id("m", sick);
   ASSERT_EQ(sick.stats()["max_in_flight"], 4);
   const auto streak = sick.requests();
   ASSERT_EQ(streak.size(), 4u);
-  EXPECT_EQ(count(llmd.proc().log(), "m#0 ejected"), 1) << llmd.proc().log();
-  EXPECT_EQ(llmd.replica("m#0")["ejections_in_a_row"], 1);
-  EXPECT_LE(llmd.replica("m#0")["ejected_for_ms"].get<int>(), 4000);
+  EXPECT_EQ(count(llmd.proc().log(), sick_id + " ejected"), 1) << llmd.proc().log();
+  EXPECT_EQ(llmd.replica(sick_id)["ejections_in_a_row"], 1);
+  EXPECT_LE(llmd.replica(sick_id)["ejected_for_ms"].get<int>(), 4000);
 
   // Traffic goes on from several clients; after the cooldown exactly one trial reaches the sick
   // replica, it fails, and the replica is ejected again for twice as long.
   steady_traffic traffic(llmd, 4);
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["ejections_in_a_row"] == 2; }, 15s, "the trial failing"));
+  ASSERT_TRUE(eventually([&] { return llmd.replica(sick_id)["ejections_in_a_row"] == 2; }, 15s, "the trial failing"));
   EXPECT_EQ(traffic.stop(), 0);
   const auto seen = sick.requests();
   ASSERT_EQ(seen.size(), 5u) << "one trial, whatever the concurrency";
@@ -161,9 +162,9 @@ TEST(ejection, failures_of_requests_in_flight_eject_once_and_one_trial_follows_t
   // Had the streak's last failures ejected it again, its cooldown would have been 8 s or more.
   EXPECT_LT(trial - received(streak, 0), 8000);
   const auto log = llmd.proc().log();
-  EXPECT_EQ(count(log, "m#0 ejected"), 2) << log;
-  EXPECT_EQ(count(log, "m#0 ejected for 8000ms"), 1) << log;
-  EXPECT_GT(llmd.replica("m#0")["ejected_for_ms"].get<int>(), 4000);
+  EXPECT_EQ(count(log, sick_id + " ejected"), 2) << log;
+  EXPECT_EQ(count(log, sick_id + " ejected for 8000ms"), 1) << log;
+  EXPECT_GT(llmd.replica(sick_id)["ejected_for_ms"].get<int>(), 4000);
 }
 
 }  // namespace

@@ -73,8 +73,8 @@ TEST(https_upstream, pooled_tls_connections_the_server_dropped_cost_no_attempt_a
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(r.header("x-llmd-attempts"), "1");
   }
-  EXPECT_EQ(llmd.replica("m")["consecutive_failures"], 0);
-  EXPECT_EQ(llmd.replica("m")["state"], "healthy");
+  EXPECT_EQ(llmd.replica(replica_id("m", m))["consecutive_failures"], 0);
+  EXPECT_EQ(llmd.replica(replica_id("m", m))["state"], "healthy");
   EXPECT_EQ(llmd.proc().log().find("failed"), std::string::npos) << llmd.proc().log();
 }
 
@@ -121,16 +121,17 @@ TEST(https_upstream, an_upstream_dying_mid_stream_gives_whole_events_an_error_ev
 
 // A group `m` served by `bad` (which must fail TLS) falling back to a plain group: the request
 // is answered by the fallback, the replica is ejected at its first failure, and the log says why.
+// The entry's endpoint varies, so it is given an id.
 void expect_fallback_for(const mock& bad, const std::string& endpoint, const std::string& reason) {
   mock good("good");
   gateway llmd("health:\n  failures_to_eject: 1\nmodels:\n  - name: m\n    endpoint: " + endpoint +
-               "\n    retries: 0\n    fallbacks: [backup]\n    tls:\n      ca_file: " + pki().ca_cert + "\n" +
+               "\n    id: bad-m\n    retries: 0\n    fallbacks: [backup]\n    tls:\n      ca_file: " + pki().ca_cert + "\n" +
                model_entry("backup", good));
   const auto r = chat(llmd);
   EXPECT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "backup");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("backup", good));
   EXPECT_EQ(bad.requests().size(), 0u);
-  EXPECT_EQ(llmd.replica("m")["state"], "ejected");
+  EXPECT_EQ(llmd.replica("bad-m")["state"], "ejected");
   EXPECT_TRUE(eventually([&] { return llmd.proc().log().find(reason) != std::string::npos; }, 5s, reason))
       << llmd.proc().log();
 }
@@ -207,9 +208,10 @@ TEST(https_upstream, probes_over_tls_eject_and_readmit) {
   const std::string check = "    health_check:\n      interval: 300ms\n      timeout: 250ms\n";
   gateway llmd("models:\n" + trusting_entry("m", a, "", check) + model_entry("m", b, check));
   a.configure({{"health_status", 503}});
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["state"] == "probe_failing"; }, 5s, "the probe ejecting m#0"));
+  ASSERT_TRUE(eventually([&] { return llmd.replica(replica_id("m", a))["state"] == "probe_failing"; }, 5s,
+                         "the probe ejecting the replica of a"));
   a.configure({{"health_status", 200}});
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["state"] == "healthy"; }, 5s, "readmission"));
+  ASSERT_TRUE(eventually([&] { return llmd.replica(replica_id("m", a))["state"] == "healthy"; }, 5s, "readmission"));
 }
 
 TEST(https_upstream, probes_carry_the_entrys_key_and_headers) {

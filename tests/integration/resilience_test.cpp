@@ -20,7 +20,7 @@ TEST(resilience, a_failed_attempt_is_retried_on_another_replica_of_the_group) {
   gateway llmd("models:\n" + model_entry("m", flaky) + model_entry("m", good));
   const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "m#1");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("m", good));
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
   EXPECT_EQ(requests_seen(flaky), 1);
   EXPECT_EQ(requests_seen(good), 1);
@@ -32,7 +32,7 @@ TEST(resilience, a_lone_replica_is_retried_after_backoff_then_the_chain_moves_on
   gateway llmd("models:\n" + model_entry("m", flaky, "    retries: 2\n    retry_backoff: 20ms\n") + model_entry("f", fallback));
   const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "f");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("f", fallback));
   EXPECT_EQ(r.header("x-llmd-attempts"), "4");
   EXPECT_EQ(requests_seen(flaky), 3);
 }
@@ -46,7 +46,7 @@ TEST(resilience, falls_back_on_reset_429_and_first_byte_timeout) {
                  model_entry("f", fallback));
     const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
     EXPECT_EQ(r.status, 200u) << fault[0] << ": " << r.body;
-    EXPECT_EQ(r.header("x-llmd-backend"), "f") << fault[0];
+    EXPECT_EQ(r.header("x-llmd-backend"), replica_id("f", fallback)) << fault[0];
   }
 }
 
@@ -61,7 +61,7 @@ TEST(resilience, a_backend_that_died_since_the_last_request_is_passed_over_clean
   // ends with no connection (and no response fields) left, and the fallback answers.
   const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
   EXPECT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "f");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("f", fallback));
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
 }
 
@@ -85,7 +85,7 @@ TEST(resilience, slots_hold_under_200_concurrent_requests_and_the_queue_absorbs_
   // The slot counter itself, sampled from llm-d while the load runs. (The mock's own count can
   // overlap by one: it ends a request after its last write, llm-d once it read that write.)
   std::thread sampler([&] {
-    while (!done) most_seen = std::max(most_seen, llmd.replica("m")["in_flight"].get<int>());
+    while (!done) most_seen = std::max(most_seen, llmd.replica(replica_id("m", slow))["in_flight"].get<int>());
   });
   for (int i = 0; i < 200; ++i) {
     clients.emplace_back([&] {
@@ -98,7 +98,7 @@ TEST(resilience, slots_hold_under_200_concurrent_requests_and_the_queue_absorbs_
   EXPECT_EQ(ok, 200);
   EXPECT_EQ(most_seen, 4);
   EXPECT_EQ(slow.stats()["requests"], 200);
-  EXPECT_EQ(llmd.replica("m")["in_flight"], 0);
+  EXPECT_EQ(llmd.replica(replica_id("m", slow))["in_flight"], 0);
 }
 
 TEST(resilience, a_full_queue_answers_429_with_retry_after) {
@@ -140,7 +140,7 @@ TEST(resilience, failures_eject_a_replica_and_it_returns_after_its_cooldown) {
   gateway llmd("health:\n  failures_to_eject: 2\n  cooldown: 1s\ndefaults:\n  slow_factor: 1000\nmodels:\n" +
                model_entry("m", sick, "    retries: 1\n") + model_entry("m", good));
   for (int i = 0; i < 2; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
-  ASSERT_EQ(llmd.replica("m#0")["state"], "ejected");
+  ASSERT_EQ(llmd.replica(replica_id("m", sick))["state"], "ejected");
   const int seen = requests_seen(sick);
   for (int i = 0; i < 10; ++i) {
     const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
@@ -148,9 +148,10 @@ TEST(resilience, failures_eject_a_replica_and_it_returns_after_its_cooldown) {
   }
   EXPECT_EQ(requests_seen(sick), seen);  // no traffic while ejected
   sick.configure({{"status", 0}});
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["state"] == "half_open"; }, 5s, "cooldown end"));
+  ASSERT_TRUE(
+      eventually([&] { return llmd.replica(replica_id("m", sick))["state"] == "half_open"; }, 5s, "cooldown end"));
   for (int i = 0; i < 4; ++i) llmd.post("/v1/chat/completions", chat_body("m"));
-  EXPECT_EQ(llmd.replica("m#0")["state"], "healthy");
+  EXPECT_EQ(llmd.replica(replica_id("m", sick))["state"], "healthy");
   EXPECT_GT(requests_seen(sick), seen + 1);  // the trial, then ordinary traffic
 }
 
@@ -161,21 +162,23 @@ TEST(resilience, active_checks_eject_a_replica_whose_health_fails_and_traffic_sh
   const std::string check = "    health_check:\n      interval: 300ms\n      timeout: 250ms\n";
   gateway llmd("models:\n" + model_entry("m", a, check) + model_entry("m", b, check));
   a.configure({{"health_status", 503}});
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["state"] == "probe_failing"; }, 5s,
-                         "the probe ejecting m#0"));
+  ASSERT_TRUE(eventually([&] { return llmd.replica(replica_id("m", a))["state"] == "probe_failing"; }, 5s,
+                         "the probe ejecting the replica of a"));
   const int seen = requests_seen(a);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), "m#1");
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), replica_id("m", b));
+  }
   EXPECT_EQ(requests_seen(a), seen);
   a.configure({{"health_status", 200}});
-  ASSERT_TRUE(eventually([&] { return llmd.replica("m#0")["state"] == "healthy"; }, 5s, "readmission"));
+  ASSERT_TRUE(eventually([&] { return llmd.replica(replica_id("m", a))["state"] == "healthy"; }, 5s, "readmission"));
 }
 
 TEST(resilience, retry_after_cools_a_replica_down) {
   mock limited("limited", {"--status", "429", "--retry-after", "30"});
   mock good("good");
   gateway llmd("models:\n" + model_entry("m", limited) + model_entry("m", good));
-  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), "m#1");
-  EXPECT_EQ(llmd.replica("m#0")["state"], "cooling_down");
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).header("x-llmd-backend"), replica_id("m", good));
+  EXPECT_EQ(llmd.replica(replica_id("m", limited))["state"], "cooling_down");
   for (int i = 0; i < 5; ++i) llmd.post("/v1/chat/completions", chat_body("m"));
   EXPECT_EQ(requests_seen(limited), 1);
 }
@@ -217,12 +220,13 @@ TEST(resilience, a_prompt_too_long_for_the_model_goes_to_a_context_window_fallba
                model_entry("large", large) + model_entry("other", other));
   const auto r = llmd.post("/v1/chat/completions", long_prompt("small"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "large");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("large", large));
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
   EXPECT_EQ(requests_seen(small), 1);
   EXPECT_EQ(requests_seen(other), 0);
   // A prompt that fits stays where it was sent.
-  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("small")).header("x-llmd-backend"), "small");
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("small")).header("x-llmd-backend"),
+            replica_id("small", small));
 }
 
 TEST(resilience, other_client_errors_pass_through_even_with_context_window_fallbacks) {
@@ -231,7 +235,7 @@ TEST(resilience, other_client_errors_pass_through_even_with_context_window_fallb
   gateway llmd("models:\n" + model_entry("picky", picky, "    context_window_fallbacks: [large]\n") + model_entry("large", large));
   const auto r = llmd.post("/v1/chat/completions", long_prompt("picky"));
   EXPECT_EQ(r.status, 400u);
-  EXPECT_EQ(r.header("x-llmd-backend"), "picky");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("picky", picky));
   EXPECT_TRUE(json::parse(r.body).contains("error"));
   EXPECT_EQ(requests_seen(large), 0);
 }
@@ -244,7 +248,7 @@ TEST(resilience, when_no_larger_model_can_answer_the_original_error_is_returned)
   const auto r = llmd.post("/v1/chat/completions", long_prompt("small"));
   EXPECT_EQ(r.status, 400u);
   EXPECT_NE(r.body.find("maximum context length is 32"), std::string::npos) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "small");
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("small", small));
   EXPECT_EQ(r.header("x-llmd-attempts"), "2");
 }
 
@@ -254,7 +258,7 @@ TEST(resilience, a_replica_much_slower_to_first_byte_gets_fewer_requests) {
   gateway llmd("models:\n" + model_entry("m", slow) + model_entry("m", fast));
   // Ties go round-robin, so both replicas are measured; then the slow one counts four times busier.
   for (int i = 0; i < 30; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
-  EXPECT_GT(llmd.replica("m#0")["ttfb_ewma_ms"].get<double>(), 100);
+  EXPECT_GT(llmd.replica(replica_id("m", slow))["ttfb_ewma_ms"].get<double>(), 100);
   EXPECT_LE(requests_seen(slow), 3);
   EXPECT_GE(requests_seen(fast), 27);
 }
@@ -291,7 +295,7 @@ TEST(resilience, a_client_that_leaves_after_queueing_cancels_its_upstream_reques
   EXPECT_EQ(slow.stats()["in_flight"], 0);
   running.join();
   EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
-  EXPECT_EQ(llmd.replica("m")["in_flight"], 0);
+  EXPECT_EQ(llmd.replica(replica_id("m", slow))["in_flight"], 0);
 }
 
 }  // namespace

@@ -12,6 +12,11 @@ using nlohmann::json;
 
 class seed_config : public testing::Test {
  protected:
+  // The endpoints name localhost, as the seed file does, where replica_id() has 127.0.0.1.
+  static std::string id_of(const std::string& name, const mock& m) {
+    return name + "@localhost:" + std::to_string(m.port());
+  }
+
   mock primary{"primary"};
   mock fallback{"fallback"};
   gateway llmd{"models:\n"
@@ -27,7 +32,7 @@ TEST_F(seed_config, non_streaming_chat_reaches_the_primary_unchanged) {
   const std::string body = chat_body("primary");
   const auto r = llmd.post("/v1/chat/completions", body);
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "primary");
+  EXPECT_EQ(r.header("x-llmd-backend"), id_of("primary", primary));
   EXPECT_EQ(r.header("x-llmd-attempts"), "1");
   EXPECT_EQ(r.header("x-request-id").size(), 32u);
   const auto answer = json::parse(r.body);
@@ -44,14 +49,14 @@ TEST_F(seed_config, non_streaming_chat_reaches_the_primary_unchanged) {
 TEST_F(seed_config, unknown_model_goes_to_the_first_entry) {
   const auto r = llmd.post("/v1/chat/completions", chat_body("gpt-4o"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "primary");
+  EXPECT_EQ(r.header("x-llmd-backend"), id_of("primary", primary));
   EXPECT_EQ(primary.requests()[0]["headers"].value("host", ""), "localhost:" + std::to_string(primary.port()));
 }
 
 TEST_F(seed_config, model_names_the_group) {
   const auto r = llmd.post("/v1/chat/completions", chat_body("fallback"));
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.header("x-llmd-backend"), "fallback");
+  EXPECT_EQ(r.header("x-llmd-backend"), id_of("fallback", fallback));
   EXPECT_EQ(primary.stats()["requests"], 0);
 }
 
@@ -62,7 +67,7 @@ TEST_F(seed_config, streaming_chat_is_relayed_as_server_sent_events) {
   ASSERT_EQ(head.status, 200u);
   EXPECT_EQ(head.header("content-type").rfind("text/event-stream", 0), 0u);
   EXPECT_EQ(head.header("transfer-encoding"), "chunked");
-  EXPECT_EQ(head.header("x-llmd-backend"), "primary");
+  EXPECT_EQ(head.header("x-llmd-backend"), id_of("primary", primary));
   std::string all;
   while (auto p = c.read_piece()) all += p->data;
   EXPECT_NE(all.find("chat.completion.chunk"), std::string::npos);

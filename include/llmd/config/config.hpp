@@ -92,6 +92,9 @@ struct entry_policy {
 
 struct model_entry : entry_policy {
   std::string name;                         // the group this entry is a replica of
+  // The replica's id (x-llmd-backend, /admin/backends, metric labels): `id` as written, else
+  // derived_replica_id(name, url). It depends on this entry alone, so it survives edits of others.
+  std::string id;
   std::string endpoint;                     // as written in the file
   upstream_url url;                         // derived from endpoint
   int max_concurrent = 64;                  // slots
@@ -131,6 +134,13 @@ struct retry_budget {
   int min_retries = 10;
 };
 
+// The admin API: its key and, optionally, a listener of its own.
+struct admin_settings {
+  std::optional<std::string> key;          // the admin routes' bearer token; never logged or shown
+  std::optional<std::string> listen_host;  // set together with listen_port; never equal to `listen`
+  std::optional<std::string> listen_port;
+};
+
 struct config {
   std::string listen_host = "0.0.0.0";
   std::string listen_port = "8080";
@@ -145,6 +155,8 @@ struct config {
   queue_settings queue;
   health_settings health;
   retry_budget budget;
+  admin_settings admin;
+  bool watch_config = false;  // reload when the file changes
 };
 
 }  // namespace llmd::config

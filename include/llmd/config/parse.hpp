@@ -23,8 +23,9 @@ struct problem {
 struct parse_result {
   std::optional<config> value;    // set exactly when problems is empty
   std::vector<problem> problems;
-  // Settings that are valid but weaken security (insecure_skip_verify): `--check-config` prints
-  // them and the daemon logs them at start. They never make the config invalid.
+  // Settings that are valid but risky (insecure_skip_verify; a group one failure from an outage;
+  // a fallback smaller than a group it backs up): `--check-config` prints them and the daemon logs
+  // them at start. They never make the config invalid.
   std::vector<problem> warnings;
 };
 
@@ -42,6 +43,15 @@ struct url_result {
   std::string error;
 };
 url_result parse_endpoint(std::string_view endpoint);
+
+// A replica's id when its entry sets no `id`: NAME@HOST:PORT (an IPv6 host in brackets), followed
+// by the root when it is not /v1: "gpt4@myres.openai.azure.com:443/openai/deployments/gpt4". The
+// query is left out: it may hold a key.
+std::string derived_replica_id(std::string_view name, const upstream_url& url);
+
+// What a replica id may hold, written or derived: 1 to 128 characters among A-Z a-z 0-9 . _ : @ / # -
+// and the brackets of an IPv6 host, as it goes into a header value and a metric label.
+bool is_replica_id(std::string_view id);
 
 // "250ms", "2s", "5m", "1h" or a plain number of seconds ("1.5"); nullopt when malformed or negative.
 std::optional<duration> parse_duration(std::string_view text);

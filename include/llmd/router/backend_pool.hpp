@@ -21,7 +21,7 @@ namespace llmd::router {
 
 struct replica {
   const config::model_entry* entry = nullptr;
-  std::string id;  // what x-llmd-backend says: the name, or name#k when the group has replicas
+  std::string id;  // entry->id: what x-llmd-backend says, stable across config edits
   int index = -1;
   int group = -1;
   std::atomic<int> in_flight{0};

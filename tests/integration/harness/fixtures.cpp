@@ -90,6 +90,10 @@ std::string model_entry(const std::string& name, const mock& m, const std::strin
   return "  - name: " + name + "\n    endpoint: " + m.endpoint() + "\n" + extra;
 }
 
+std::string replica_id(const std::string& name, const mock& m) {
+  return name + (m.tls() ? "@localhost:" : "@127.0.0.1:") + std::to_string(m.port());
+}
+
 refusing_port::refusing_port() {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -107,6 +111,10 @@ refusing_port::~refusing_port() { close(fd_); }
 
 std::string refusing_port::endpoint() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
+}
+
+std::string replica_id(const std::string& name, const refusing_port& p) {
+  return name + "@127.0.0.1:" + std::to_string(p.port());
 }
 
 testing::AssertionResult eventually(const std::function<bool()>& condition, std::chrono::milliseconds within,

@@ -82,6 +82,8 @@ class gateway {
 
 // One entry of a config's `models` list: `name` served by `m`, with `extra` lines (indented by four).
 std::string model_entry(const std::string& name, const mock& m, const std::string& extra = "");
+// The id llm-d gives the entry model_entry(name, m) makes: NAME@HOST:PORT, HOST as in m.endpoint().
+std::string replica_id(const std::string& name, const mock& m);
 
 // A port that refuses connections: bound, never listening, held for the object's life so no
 // other test can take it.
@@ -98,6 +100,8 @@ class refusing_port {
   int fd_ = -1;
   unsigned short port_ = 0;
 };
+// The id of an entry `name` whose endpoint is p.endpoint(): NAME@127.0.0.1:PORT.
+std::string replica_id(const std::string& name, const refusing_port& p);
 
 // Polls `condition` until it holds or `within` passes.
 testing::AssertionResult eventually(const std::function<bool()>& condition, std::chrono::milliseconds within,

@@ -70,7 +70,11 @@ TEST(ExampleFiles, FullExampleIsValidWithoutEnvironment) {
   const auto result = load_file(source_dir + "/config/full-example.yaml", env_from({}));
   EXPECT_EQ(messages(result), lines{});
   ASSERT_TRUE(result.value);
+  EXPECT_TRUE(result.value->admin.key);
+  EXPECT_TRUE(result.value->admin.listen_port);
   const auto& first = result.value->models.front();
+  EXPECT_EQ(first.id, "chat-gpu-a");
+  EXPECT_EQ(result.value->models[1].id, "chat@gpu-b.internal:8001");
   EXPECT_TRUE(first.api_key);
   EXPECT_TRUE(first.model);
   EXPECT_FALSE(first.headers.empty());

@@ -35,11 +35,21 @@ TEST(backend_pool, resolves_group_names_entry_models_then_the_default) {
   EXPECT_EQ(strict.resolve("anything"), std::nullopt);
 }
 
-TEST(backend_pool, replica_ids_number_only_real_replicas) {
-  backend_pool pool(make({entry("a", 1), entry("b", 1), entry("a", 1)}, "a"));
-  EXPECT_EQ(pool.replica_at(0).id, "a#0");
-  EXPECT_EQ(pool.replica_at(1).id, "b");
-  EXPECT_EQ(pool.replica_at(2).id, "a#1");
+TEST(backend_pool, replica_ids_are_the_entries_own_whatever_their_position) {
+  auto with_id = [](config::model_entry e, std::string id) {
+    e.id = std::move(id);
+    return e;
+  };
+  backend_pool pool(make({with_id(entry("a", 1), "a@h:1"), with_id(entry("b", 1), "b@h:2"),
+                          with_id(entry("a", 1), "a@h:3")},
+                         "a"));
+  EXPECT_EQ(pool.replica_at(0).id, "a@h:1");
+  EXPECT_EQ(pool.replica_at(1).id, "b@h:2");
+  EXPECT_EQ(pool.replica_at(2).id, "a@h:3");
+  // The first replica of `a` dropped: the others keep their ids.
+  backend_pool fewer(make({with_id(entry("b", 1), "b@h:2"), with_id(entry("a", 1), "a@h:3")}, "a"));
+  EXPECT_EQ(fewer.replica_at(0).id, "b@h:2");
+  EXPECT_EQ(fewer.replica_at(1).id, "a@h:3");
 }
 
 const time_point now = clock::now();

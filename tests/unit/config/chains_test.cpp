@@ -1,12 +1,12 @@
-#include "llmd/router/chains.hpp"
+#include "llmd/config/chains.hpp"
 
 #include <gtest/gtest.h>
 
-namespace llmd::router {
+namespace llmd::config {
 namespace {
 
-config::model_entry entry(const std::string& name, std::optional<std::vector<std::string>> fallbacks = {}) {
-  config::model_entry e;
+model_entry entry(const std::string& name, std::optional<std::vector<std::string>> fallbacks = {}) {
+  model_entry e;
   e.name = name;
   e.fallbacks = std::move(fallbacks);
   return e;
@@ -19,7 +19,7 @@ TEST(chains, without_declared_fallbacks_follow_file_order) {
 }
 
 TEST(chains, replicas_form_one_group) {
-  const std::vector<config::model_entry> models{entry("a"), entry("b"), entry("a")};
+  const std::vector<model_entry> models{entry("a"), entry("b"), entry("a")};
   EXPECT_EQ(group_names(models), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(build_chains(models), (chains{{0, 1}, {1}}));
 }
@@ -30,16 +30,16 @@ TEST(chains, declared_fallbacks_replace_file_order_everywhere) {
 }
 
 TEST(chains, fallbacks_are_followed_transitively_nearest_first_each_group_once) {
-  const std::vector<config::model_entry> models{entry("a", {{"b", "c"}}), entry("b", {{"d", "a"}}),
+  const std::vector<model_entry> models{entry("a", {{"b", "c"}}), entry("b", {{"d", "a"}}),
                                                 entry("c", {{"b"}}), entry("d")};
   EXPECT_EQ(build_chains(models), (chains{{0, 1, 2, 3}, {1, 3, 0, 2}, {2, 1, 3, 0}, {3}}));
 }
 
 TEST(chains, replicas_contribute_their_fallbacks_in_order) {
-  const std::vector<config::model_entry> models{entry("a", {{"c"}}), entry("a", {{"b", "c"}}), entry("b"),
+  const std::vector<model_entry> models{entry("a", {{"c"}}), entry("a", {{"b", "c"}}), entry("b"),
                                                 entry("c")};
   EXPECT_EQ(build_chains(models)[0], (std::vector<int>{0, 2, 1}));
 }
 
 }  // namespace
-}  // namespace llmd::router
+}  // namespace llmd::config

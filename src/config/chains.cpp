@@ -1,10 +1,10 @@
-#include "llmd/router/chains.hpp"
+#include "llmd/config/chains.hpp"
 
 #include <algorithm>
 
-namespace llmd::router {
+namespace llmd::config {
 
-std::vector<std::string> group_names(const std::vector<config::model_entry>& models) {
+std::vector<std::string> group_names(const std::vector<model_entry>& models) {
   std::vector<std::string> names;
   for (const auto& m : models) {
     if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
@@ -20,7 +20,7 @@ int index_of(const std::vector<std::string>& names, const std::string& name) {
 }
 
 // A group's own fallbacks: the union over its replicas, in the order they are first named.
-std::vector<std::vector<int>> direct_fallbacks(const std::vector<config::model_entry>& models,
+std::vector<std::vector<int>> direct_fallbacks(const std::vector<model_entry>& models,
                                                const std::vector<std::string>& names) {
   std::vector<std::vector<int>> direct(names.size());
   for (const auto& m : models) {
@@ -47,7 +47,7 @@ std::vector<int> follow(int start, const std::vector<std::vector<int>>& direct) 
 
 }  // namespace
 
-std::vector<std::vector<int>> build_chains(const std::vector<config::model_entry>& models) {
+std::vector<std::vector<int>> build_chains(const std::vector<model_entry>& models) {
   const auto names = group_names(models);
   const bool declared = std::any_of(models.begin(), models.end(), [](const auto& m) { return m.fallbacks.has_value(); });
   std::vector<std::vector<int>> chains;
@@ -65,4 +65,4 @@ std::vector<std::vector<int>> build_chains(const std::vector<config::model_entry
   return chains;
 }
 
-}  // namespace llmd::router
+}  // namespace llmd::config
