@@ -8,3 +8,6 @@ if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${INPUT} contains `)${delimiter}\"`, which would end the raw string literal early")
 endif()
 configure_file("${TEMPLATE}" "${OUTPUT}" @ONLY)
+# configure_file leaves an unchanged output's time alone; the build would then run this again and
+# again to bring it up to date with the page.
+file(TOUCH "${OUTPUT}")
