@@ -22,11 +22,12 @@ packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev lib
 # For the tests and bench/run.sh, not for a build without tests (the image's): the TLS tests make
 # their certificates with the openssl command line; the egress tests run tinyproxy as a CONNECT
 # proxy and give llm-d a hosts file of their own through libnss-wrapper (LD_PRELOAD); the
-# end-to-end tests drive llm-d with the official openai client on Node.js. On a machine run by
+# end-to-end tests drive llm-d with the official openai client on Node.js; the status page test
+# renders the page in headless Chromium (as scripts/status-screenshot.sh does). On a machine run by
 # systemd, installing tinyproxy starts it on port 8888, and nginx its default site on port 80
 # (`systemctl disable --now tinyproxy nginx`). In bookworm `nginx` is the smallest package with
 # /usr/sbin/nginx.
-test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx)
+test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx chromium)
 if $tests; then packages+=("${test_packages[@]}"); fi
 "$root/scripts/install-missing.sh" "${packages[@]}"
 # Debian's npm; a Node.js from elsewhere (NodeSource's conflicts with it) brings its own.

@@ -3,6 +3,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "llmd/admin/backends.hpp"
+#include "llmd/admin/status_page.hpp"
 #include "llmd/net/executor.hpp"
 #include <variant>
 
@@ -37,6 +38,15 @@ awaitable<bool> wrong_method(http::exchange& ex, std::string_view allowed) {
   return http::respond(ex, std::move(res));
 }
 
+http::response status_page_response() {
+  http::response res{status::ok, 11};
+  res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("Content-Security-Policy", admin::status_page_csp);
+  res.body() = admin::status_page_html();
+  return res;
+}
+
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
 
 }  // namespace
@@ -64,6 +74,10 @@ awaitable<bool> routes::handle(http::exchange& ex) {
   if (path == "/admin/backends") {
     if (!is_read(method)) return wrong_method(ex, "GET");
     return http::respond(ex, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
+  }
+  if (path == "/" || path == "/status") {
+    if (!is_read(method)) return wrong_method(ex, "GET");
+    return http::respond(ex, status_page_response());
   }
   if (path == "/v1/models") {
     if (!is_read(method)) return wrong_method(ex, "GET");
