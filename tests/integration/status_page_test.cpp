@@ -179,8 +179,8 @@ TEST(status_page, chromium_renders_each_replica_with_its_state_and_slots_and_the
   gateway llmd("health:\n  failures_to_eject: 1\n  cooldown: 5m\n  max_cooldown: 5m\n"
                "queue:\n  max_waiting: 50\n"
                "models:\n" +
-               model_entry("primary", sick, "    max_concurrent: 4\n") +
-               model_entry("fallback", good, "    max_concurrent: 8\n"));
+               model_entry("primary", sick, "    id: primary\n    max_concurrent: 4\n") +
+               model_entry("fallback", good, "    id: fallback\n    max_concurrent: 8\n"));
   for (int i = 0; i < 3; ++i) {
     const auto r = llmd.post("/v1/chat/completions", chat_body("primary"));
     ASSERT_EQ(r.status, 200u) << r.body;
