@@ -6,12 +6,16 @@ namespace llmd::app {
 
 const char* usage() {
   return "usage: llm-d [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]\n"
+         "             [--access-log PATH|off] [--log-format text|json]\n"
          "       llm-d --check-config FILE\n"
          "       llm-d --version | --help\n"
          "\n"
          "  -c, --config FILE      model pool (YAML); default $LLMD_CONFIG\n"
          "  --listen HOST:PORT     overrides the config's listen (default 0.0.0.0:8080)\n"
          "  --log-level LEVEL      trace, debug, info, warn, error, critical or off (default info)\n"
+         "  --access-log PATH      one line per request to PATH (reopened on SIGUSR1), or off;\n"
+         "                         default: standard error\n"
+         "  --log-format FORMAT    of the access log: text or json (default text)\n"
          "  --check-config FILE    print every problem of FILE and exit non-zero, or exit 0\n"
          "  --version              print the version\n"
          "  -h, --help             print this help\n";
@@ -39,6 +43,14 @@ parsed_options parse_options(const std::vector<std::string>& args) {
       std::optional<std::string> level;
       take(level);
       if (level) o.log_level = *level;
+    } else if (a == "--access-log" || a == "--log-format") {
+      std::optional<std::string> value;
+      take(value);
+      if (value) (a == "--access-log" ? o.access_log : o.log_format) = *value;
+      if (value && a == "--access-log" && value->empty()) out.error = "--access-log needs a path or off";
+      if (value && a == "--log-format" && *value != "text" && *value != "json") {
+        out.error = "--log-format is text or json, not '" + *value + "'";
+      }
     } else if (a == "--version") {
       o.version = true;
     } else if (a == "-h" || a == "--help") {

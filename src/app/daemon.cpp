@@ -16,7 +16,10 @@
 #include "llmd/health/prober.hpp"
 #include "llmd/http/listener.hpp"
 #include "llmd/http/tls_server.hpp"
+#include "llmd/metrics/shard.hpp"
 #include "llmd/net/executor.hpp"
+#include "llmd/observe/access_log.hpp"
+#include "llmd/observe/gateway_metrics.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
@@ -32,10 +35,10 @@ namespace {
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
   worker(router::backend_pool& pool, const upstream::targets& targets, const api::model_catalog& catalog,
-         const http::traffic& traffic)
+         const http::traffic& traffic, request_sinks sinks)
       : connections(io, targets),
         forwarder(pool, targets, connections),
-        handler(pool, catalog, forwarder, traffic),
+        handler(pool, catalog, forwarder, traffic, sinks),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
@@ -55,6 +58,18 @@ int worker_count(const config::config& cfg) {
 
 constexpr auto drain_poll = std::chrono::milliseconds(20);
 
+// SIGUSR1, as logrotate sends after moving the file: the access log opens its path again.
+void reopen_on_signal(net::signal_set& signals, observe::access_log* log) {
+  signals.async_wait([&signals, log](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (log) {
+      log->reopen();
+      spdlog::info("SIGUSR1: access log reopened");
+    }
+    reopen_on_signal(signals, log);
+  });
+}
+
 // Calls stop once no request is in flight or the deadline passes, whichever comes first.
 void stop_when_drained(steady_timer& timer, const http::traffic& traffic,
                        std::chrono::steady_clock::time_point deadline, const std::function<void()>& stop) {
@@ -70,6 +85,30 @@ void stop_when_drained(steady_timer& timer, const http::traffic& traffic,
   });
 }
 
+// llmd_upstream_connections{backend,state}: the connections of each replica's pool, summed over
+// the workers. Replicas with the same upstream (host, port, TLS and proxy) share a pool, and
+// each shows it.
+void collect_connections(observe::gateway_metrics& metrics, router::backend_pool& pool,
+                         const upstream::targets& targets, const std::vector<std::unique_ptr<worker>>& workers) {
+  metrics.registry().collected(
+      "llmd_upstream_connections", "Upstream connections open, idle in the keep-alive pool or in use",
+      metrics::kind::gauge, {"backend", "state"}, [&pool, &targets, &workers](metrics::sample_writer& out) {
+        for (int i = 0; i < pool.replica_count(); ++i) {
+          const auto& r = pool.replica_at(i);
+          const int index = targets.of(*r.entry).pool;
+          int open = 0;
+          int idle = 0;
+          for (const auto& w : workers) {
+            const auto& counts = w->connections.counts(index);
+            open += counts.open.load(std::memory_order_relaxed);
+            idle += counts.idle.load(std::memory_order_relaxed);
+          }
+          out.write({r.id, "idle"}, idle);
+          out.write({r.id, "active"}, std::max(0, open - idle));
+        }
+      });
+}
+
 std::string printable(const tcp::endpoint& ep) {
   const auto address = ep.address().to_string();
   const auto host = ep.address().is_v6() ? '[' + address + ']' : address;
@@ -78,8 +117,17 @@ std::string printable(const tcp::endpoint& ep) {
 
 }  // namespace
 
-int run_daemon(std::shared_ptr<const config::config> cfg) {
+int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
   std::string error;
+  std::unique_ptr<observe::access_log> access_log;
+  if (opts.access_log != "off") {
+    const auto format = *observe::parse_log_format(opts.log_format);
+    access_log = observe::access_log::open(opts.access_log, format, error);
+    if (!access_log) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+  }
   const auto targets = upstream::targets::make(*cfg, error);
   if (!targets) {
     spdlog::critical("{}", error);
@@ -96,10 +144,12 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
   router::backend_pool pool(cfg);
   const api::model_catalog catalog(*cfg);
   http::traffic traffic;
+  const int threads = worker_count(*cfg);
+  observe::gateway_metrics metrics(threads, pool);
   std::vector<std::unique_ptr<worker>> workers;
   std::string port = cfg->listen_port;
-  for (int i = 0; i < worker_count(*cfg); ++i) {
-    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic);
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, request_sinks{metrics, access_log.get()});
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -119,10 +169,14 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
                     net::detached);
     }
   }
-  for (auto& w : workers) {
-    net::co_spawn(w->io, http::accept_loop(w->acceptor, cfg->limit, front_tls.get(), w->handler, traffic),
-                  net::detached);
-    w->thread = std::thread([&io = w->io] { io.run(); });
+  collect_connections(metrics, pool, *targets, workers);
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    auto& w = *workers[i];
+    net::co_spawn(w.io, http::accept_loop(w.acceptor, cfg->limit, front_tls.get(), w.handler, traffic), net::detached);
+    w.thread = std::thread([&io = w.io, i] {
+      metrics::set_thread_shard(i);
+      io.run();
+    });
   }
   const auto where = printable(workers.front()->acceptor.local_endpoint());
   spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", pool.groups().size(),
@@ -134,9 +188,12 @@ int run_daemon(std::shared_ptr<const config::config> cfg) {
   // shutdown_timeout). A second signal stops at once.
   net::io_context main_io;
   net::signal_set signals(main_io, SIGINT, SIGTERM);
+  net::signal_set rotate(main_io, SIGUSR1);
+  reopen_on_signal(rotate, access_log.get());
   steady_timer drain(main_io);
   const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
+    rotate.cancel();
     main_io.stop();
   };
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -1,11 +1,13 @@
 #include "llmd/app/routes.hpp"
 
 #include <boost/beast/http/verb.hpp>
+#include <variant>
 
 #include "llmd/admin/backends.hpp"
 #include "llmd/admin/status_page.hpp"
+#include "llmd/metrics/exposition.hpp"
 #include "llmd/net/executor.hpp"
-#include <variant>
+#include "llmd/proxy/recorded_response.hpp"
 
 namespace llmd::app {
 
@@ -13,29 +15,36 @@ namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using bhttp::status;
 using bhttp::verb;
+using proxy::request_record;
 
 namespace {
 
-http::response json_response(status code, std::string body) {
+http::response typed_response(status code, std::string_view type, std::string body) {
   http::response res{code, 11};
-  res.set(bhttp::field::content_type, "application/json");
+  res.set(bhttp::field::content_type, type);
   res.body() = std::move(body);
   return res;
 }
 
-// These build the response before returning the coroutine that sends it: an openai_error only
-// views its text, which may be a temporary of the caller's.
-awaitable<bool> fail(http::exchange& ex, status code, const http::openai_error& e) {
-  return http::respond(ex, http::error_response(code, e));
+http::response json_response(status code, std::string body) {
+  return typed_response(code, "application/json", std::move(body));
 }
 
-awaitable<bool> wrong_method(http::exchange& ex, std::string_view allowed) {
+// These build the response before returning the coroutine that sends it: an openai_error only
+// views its text, which may be a temporary of the caller's.
+awaitable<bool> fail(http::exchange& ex, request_record& record, status code, const http::openai_error& e) {
+  record.end = proxy::request_end::refused;
+  return proxy::respond(ex, record, http::error_response(code, e));
+}
+
+awaitable<bool> wrong_method(http::exchange& ex, request_record& record, std::string_view allowed) {
   auto res = http::error_response(
       status::method_not_allowed,
       {"method " + std::string(ex.req.method_string()) + " is not allowed here; use " + std::string(allowed),
        "invalid_request_error", "method_not_allowed", ""});
   res.set(bhttp::field::allow, allowed);
-  return http::respond(ex, std::move(res));
+  record.end = proxy::request_end::refused;
+  return proxy::respond(ex, record, std::move(res));
 }
 
 http::response status_page_response() {
@@ -49,76 +58,128 @@ http::response status_page_response() {
 
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
 
+// The record's facts that the session knows.
+void begin(request_record& record, const http::exchange& ex) {
+  record.received = ex.received;
+  record.client = ex.peer;
+  record.request_id = ex.request_id;
+  record.method = ex.req.method_string();
+  const std::string_view target = ex.req.target();
+  record.path = target.substr(0, target.find('?'));
+  record.bytes_in = ex.req.body().size();
+}
+
 }  // namespace
+
+awaitable<bool> routes::handle(http::exchange& ex) {
+  request_record record;
+  begin(record, ex);
+  bool counted = false;
+  const bool keep = co_await dispatch(ex, record, counted);
+  finish(record, counted);
+  co_return keep;
+}
+
+void routes::refused(const http::exchange& ex, unsigned code, std::string_view reason) {
+  request_record record;
+  begin(record, ex);
+  record.status = code;
+  record.end = proxy::request_end::refused;
+  record.rejected = reason;
+  finish(record, true);
+}
+
+void routes::finish(request_record& record, bool counted) {
+  record.finished = proxy::record_clock::now();
+  // The client left before any answer: nginx's 499.
+  if (record.status == 0) {
+    record.status = 499;
+    record.end = proxy::request_end::client_gone;
+  }
+  if (counted) sinks_.metrics.record(record);
+  if (sinks_.access_log) sinks_.access_log->write(pool_, record);
+}
 
 // Not a coroutine itself: it picks the coroutine that answers, so a request costs no frame
 // holding every branch's temporaries.
-awaitable<bool> routes::handle(http::exchange& ex) {
-  std::string_view target = ex.req.target();
-  const std::string_view path = target.substr(0, target.find('?'));
+awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, bool& counted) {
+  const std::string_view path = record.path;
   const verb method = ex.req.method();
 
   if (path == "/health") {
-    if (!is_read(method)) return wrong_method(ex, "GET");
-    return http::respond(ex, json_response(status::ok, R"({"status":"ok"})"));
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
+    return proxy::respond(ex, record, json_response(status::ok, R"({"status":"ok"})"));
   }
   if (path == "/ready") {
-    if (!is_read(method)) return wrong_method(ex, "GET");
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
     if (traffic_.draining.load(std::memory_order_relaxed)) {
-      return http::respond(ex, json_response(status::service_unavailable, R"({"status":"draining"})"));
+      return proxy::respond(ex, record, json_response(status::service_unavailable, R"({"status":"draining"})"));
     }
     const bool ready = pool_.any_usable(std::chrono::steady_clock::now());
-    return http::respond(ex, json_response(ready ? status::ok : status::service_unavailable,
-                                           ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
+    return proxy::respond(ex, record,
+                          json_response(ready ? status::ok : status::service_unavailable,
+                                        ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
+  }
+  if (path == "/metrics") {
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
+    return proxy::respond(ex, record,
+                          typed_response(status::ok, metrics::text_content_type, sinks_.metrics.render()));
   }
   if (path == "/admin/backends") {
-    if (!is_read(method)) return wrong_method(ex, "GET");
-    return http::respond(ex, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
+    return proxy::respond(
+        ex, record, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
   }
   if (path == "/" || path == "/status") {
-    if (!is_read(method)) return wrong_method(ex, "GET");
-    return http::respond(ex, status_page_response());
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
+    return proxy::respond(ex, record, status_page_response());
   }
+  counted = true;
   if (path == "/v1/models") {
-    if (!is_read(method)) return wrong_method(ex, "GET");
-    return http::respond(ex, json_response(status::ok, catalog_.list_json()));
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
+    return proxy::respond(ex, record, json_response(status::ok, catalog_.list_json()));
   }
   if (path.starts_with("/v1/models/")) {
-    if (!is_read(method)) return wrong_method(ex, "GET");
+    if (!is_read(method)) return wrong_method(ex, record, "GET");
     const auto id = path.substr(11);
-    if (auto model = catalog_.model_json(id)) return http::respond(ex, json_response(status::ok, *model));
+    if (auto model = catalog_.model_json(id)) return proxy::respond(ex, record, json_response(status::ok, *model));
     return fail(
-        ex, status::not_found,
+        ex, record, status::not_found,
         {"The model '" + std::string(id) + "' does not exist", "invalid_request_error", "model_not_found", "model"});
   }
   if (path.starts_with("/v1/")) {
-    if (method != verb::post) return wrong_method(ex, "POST");
-    return proxy(ex);
+    if (method != verb::post) return wrong_method(ex, record, "POST");
+    return proxy(ex, record);
   }
-  return fail(ex, status::not_found,
+  return fail(ex, record, status::not_found,
               {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
                "invalid_request_error", "unknown_url", ""});
 }
 
-awaitable<bool> routes::proxy(http::exchange& ex) {
+awaitable<bool> routes::proxy(http::exchange& ex, request_record& record) {
   auto scanned = api::scan_request(ex.req.body());
   if (auto* error = std::get_if<api::scan_error>(&scanned)) {
-    co_return co_await fail(ex, status::bad_request,
+    record.rejected = "bad_request";
+    co_return co_await fail(ex, record, status::bad_request,
                             {"We could not parse the JSON body of your request: " + error->message,
                              "invalid_request_error", "invalid_json", ""});
   }
   const auto& fields = std::get<api::request_fields>(scanned);
   if (!fields.model) {
-    co_return co_await fail(ex, status::bad_request,
+    record.rejected = "bad_request";
+    co_return co_await fail(ex, record, status::bad_request,
                             {"you must provide a model parameter", "invalid_request_error", "missing_model", "model"});
   }
+  record.set_model(*fields.model);
   const auto group = pool_.resolve(*fields.model);
   if (!group) {
-    co_return co_await fail(ex, status::not_found,
+    record.rejected = "unknown_model";
+    co_return co_await fail(ex, record, status::not_found,
                             {"The model '" + *fields.model + "' does not exist", "invalid_request_error",
                              "model_not_found", "model"});
   }
-  co_return co_await forwarder_.forward(ex, fields, *group);
+  record.group = *group;
+  co_return co_await forwarder_.forward(ex, fields, *group, record);
 }
 
 }  // namespace llmd::app

@@ -38,22 +38,31 @@ bool expects_continue(const request& req) {
   return expect && beast::iequals(*expect, "100-continue");
 }
 
+// What the session needs to answer a request it refuses itself.
+struct refusal_context {
+  llmd::net::timed_socket& stream;
+  const net::ip::tcp::endpoint& peer;
+  std::chrono::steady_clock::time_point received;
+  handler& h;
+  config::duration timeout;
+};
+
 // Answers a request the session itself rejects, then the connection closes: its unread body
 // (if any) makes the stream unusable for another request.
-awaitable<void> reject(llmd::net::timed_socket& stream, request& req, bhttp::status status, const openai_error& e,
-                       config::duration timeout) {
+awaitable<void> reject(const refusal_context& c, request& req, bhttp::status status, std::string_view reason,
+                       const openai_error& e) {
   beast::flat_buffer unused;
-  exchange ex{stream, unused, req, request_id_for(req), timeout};
+  exchange ex{c.stream, c.peer, c.received, unused, req, request_id_for(req), c.timeout};
   auto res = error_response(status, e);
   res.keep_alive(false);
   co_await respond(ex, std::move(res));
+  c.h.refused(ex, static_cast<unsigned>(status), reason);
 }
 
-awaitable<void> reject_too_large(llmd::net::timed_socket& stream, request& req, const config::limits& limits) {
-  co_await reject(stream, req, bhttp::status::payload_too_large,
+awaitable<void> reject_too_large(const refusal_context& c, request& req, const config::limits& limits) {
+  co_await reject(c, req, bhttp::status::payload_too_large, "body_too_large",
                   {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
-                   "invalid_request_error", "request_too_large", ""},
-                  limits.client_header_timeout);
+                   "invalid_request_error", "request_too_large", ""});
 }
 
 awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tls, config::duration timeout) {
@@ -69,6 +78,8 @@ awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tl
 awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::context* tls, handler& h,
                             traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
+  boost::system::error_code no_peer;
+  const auto peer = socket.remote_endpoint(no_peer);
   llmd::net::timed_socket stream(std::move(socket));
   // A handshake that fails or stalls ends only this connection; it never reached a handler.
   if (tls && !co_await handshake(stream, *tls, limits.client_header_timeout)) co_return;
@@ -89,24 +100,26 @@ awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::
 
     stream.expires_after(limits.client_idle_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    const refusal_context refusing{stream, peer, std::chrono::steady_clock::now(), h, limits.client_header_timeout};
     if (hec) {
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
-        co_await reject_too_large(stream, req, limits);
+        co_await reject_too_large(refusing, req, limits);
       } else if (is_malformed(hec)) {  // a closed, reset or silent connection just ends
         request empty;
         const bool too_big = hec == bhttp::error::header_limit;
-        co_await reject(stream, empty, too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,
+        co_await reject(refusing, empty,
+                        too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,
+                        too_big ? "header_too_large" : "bad_request",
                         {too_big ? "request header too large" : "malformed HTTP request", "invalid_request_error",
-                         too_big ? "header_too_large" : "bad_request", ""},
-                        limits.client_header_timeout);
+                         too_big ? "header_too_large" : "bad_request", ""});
       }
       break;
     }
 
     const auto declared = parser.content_length();
     if (declared && *declared > limits.max_body_bytes) {
-      co_await reject_too_large(stream, req, limits);
+      co_await reject_too_large(refusing, req, limits);
       break;
     }
     stream.expires_after(limits.client_header_timeout);
@@ -120,7 +133,7 @@ awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::
       }
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       if (bec == bhttp::error::body_limit) {
-        co_await reject_too_large(stream, req, limits);
+        co_await reject_too_large(refusing, req, limits);
         break;
       }
       if (bec) break;
@@ -130,7 +143,7 @@ awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::
     // Draining: this answer is the connection's last, and says so.
     const bool draining = t.draining.load(std::memory_order_relaxed);
     if (draining) req.keep_alive(false);
-    exchange ex{stream, buffer, req, request_id_for(req), limits.client_header_timeout};
+    exchange ex{stream, peer, refusing.received, buffer, req, request_id_for(req), limits.client_header_timeout};
     const request_count counted(t);
     const bool keep = co_await h.handle(ex);
     if (!keep || draining) break;

@@ -38,10 +38,24 @@ awaitable<bool> body_writer::write(std::string_view data, bool last) {
   if (last && chunked_) out[n++] = net::buffer(last_chunk);
   if (n == 0) co_return true;
   client_.expires_after(timeout_);
-  const auto ec = co_await llmd::net::write_all(client_, std::span(out.data(), n));
+  boost::system::error_code ec;
+  {
+    const wait_timer waited(record_.client_wait);
+    ec = co_await llmd::net::write_all(client_, std::span(out.data(), n));
+  }
   client_.expires_never();  // between pieces the client is not waited for
-  head_.clear();
+  note_sent(data.size());
   co_return !ec;
+}
+
+void body_writer::note_sent(std::size_t body_bytes) {
+  const auto now = record_clock::now();
+  if (!head_.empty()) {
+    head_.clear();
+    record_.head_sent = now;
+  }
+  record_.bytes_out += body_bytes;
+  if (sse_ && body_bytes > 0 && !record_.first_token) record_.first_token = now;
 }
 
 awaitable<bool> body_writer::send_head() { co_return co_await write({}); }

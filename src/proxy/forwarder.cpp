@@ -15,6 +15,7 @@
 #include "llmd/proxy/context_window.hpp"
 #include "llmd/proxy/failures.hpp"
 #include "llmd/proxy/headers.hpp"
+#include "llmd/proxy/recorded_response.hpp"
 #include "llmd/proxy/retry.hpp"
 #include "llmd/proxy/upstream_call.hpp"
 
@@ -47,8 +48,9 @@ outcome classify_error(const boost::system::error_code& ec, bool timed_out, bool
   return http::is_malformed(ec) ? outcome::malformed : outcome::reset;
 }
 
-// Waits until `when` unless the client leaves first; false when it left.
-awaitable<bool> pause(std::chrono::steady_clock::time_point when, cancel_state* cancel) {
+// Waits until `when` unless the client leaves first; false when it left. The wait counts as backoff.
+awaitable<bool> pause(std::chrono::steady_clock::time_point when, cancel_state* cancel, request_record& record) {
+  const wait_timer waited(record.backoff_wait);
   steady_timer timer(co_await net::this_coro::executor, when);
   co_await timer.async_wait(net::bind_cancellation_slot(cancel->stop.slot(), use_tuple));
   cancel->stop.slot().clear();
@@ -110,10 +112,14 @@ std::string_view with_buffered_rest(upstream::response_parser& parser, beast::fl
 // piece lies in the connection's read buffer (or in `batch`) until the next read. `ec` is set
 // when the upstream broke, fell silent or sent garbage.
 awaitable<std::string_view> next_piece(upstream_call& call, config::duration idle, std::string& batch,
-                                       boost::system::error_code& ec) {
+                                       boost::system::error_code& ec, request_record& record) {
   auto& conn = *call.conn;
   conn.stream.expires_after(idle);
-  auto [rec, n] = co_await bhttp::async_read_some(conn.stream, conn.buffer, *call.parser, use_tuple);
+  boost::system::error_code rec;
+  {
+    const wait_timer waited(record.upstream_wait);
+    std::tie(rec, std::ignore) = co_await bhttp::async_read_some(conn.stream, conn.buffer, *call.parser, use_tuple);
+  }
   // While the piece goes on, the upstream is not waited for.
   conn.stream.expires_never();
   ec = rec;
@@ -125,14 +131,15 @@ awaitable<std::string_view> next_piece(upstream_call& call, config::duration idl
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
 awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
-                                                    std::chrono::steady_clock::time_point deadline) {
+                                                    std::chrono::steady_clock::time_point deadline,
+                                                    request_record& record) {
   constexpr std::size_t limit = 1024 * 1024;
   auto& parser = *call.parser;
   std::string body;
   std::string batch;
   while (!parser.is_done()) {
     boost::system::error_code ec;
-    const auto piece = co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, ec);
+    const auto piece = co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, ec, record);
     body += piece;
     if (ec || body.size() > limit) co_return std::nullopt;
   }
@@ -146,29 +153,31 @@ awaitable<std::optional<http::response>> read_whole(upstream_call& call, const r
 
 }  // namespace
 
-awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group) {
+awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group,
+                                   request_record& record) {
   cancel_state cancel;
   pool_.budget().request_started(clock::now());
   client_watch watch(ex, cancel);
   bool keep = false;
   std::exception_ptr failure;
   try {
-    keep = co_await run_chain(ex, fields, group, &cancel);
+    keep = co_await run_chain(ex, fields, group, &cancel, record);
   } catch (...) {
     failure = std::current_exception();
   }
   // The watch's handler refers to this frame: it must end before the frame does.
   co_await watch.stop();
+  if (cancel.client_gone) record.end = request_end::client_gone;
   if (failure) std::rethrow_exception(failure);
   co_return keep && !cancel.client_gone;
 }
 
 awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fields& fields, int group,
-                                     cancel_state* cancel) {
+                                     cancel_state* cancel, request_record& record) {
   if (cancel->client_gone) co_return false;
   const auto start = clock::now();
   const auto& chain = pool_.groups()[group].chain;
-  retry_state state(pool_.groups().size());
+  retry_state state(pool_.groups().size(), record);
   // When every replica of the chain is ejected, trying them beats failing every request.
   const bool panic = !pool_.any_admitted(chain, start);
   for (bool requeued = false;;) {
@@ -186,15 +195,21 @@ awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fiel
     state.may_take_cooling = false;
     // Nothing answered, and replicas that asked for time are left: wait for them, then take one.
     if (state.pause_until) {
-      if (!co_await pause(*state.pause_until, cancel)) co_return false;
+      if (!co_await pause(*state.pause_until, cancel, record)) co_return false;
       state.may_take_cooling = true;
       continue;
     }
     // Some group of the chain was full: wait for a slot rather than fail, within the queue's bounds.
     if (!full) break;
     const auto& queue_settings = pool_.settings().queue;
-    if (!co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued, cancel->stop.slot())) {
+    router::wait_end waited;
+    {
+      const wait_timer queued(record.queue_wait);
+      waited = co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued, cancel->stop.slot());
+    }
+    if (waited != router::wait_end::woken) {
       if (cancel->client_gone) co_return false;
+      if (waited == router::wait_end::full) record.rejected = "queue_full";
       break;
     }
     if (cancel->client_gone) co_return false;
@@ -226,7 +241,7 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
       got.taken.release();
       const auto resume = clock::now() + backoff_delay(policy, use.attempts, unit_random());
       if (resume >= deadline) co_return group_end::exhausted;
-      if (!co_await pause(resume, cancel)) co_return group_end::stopped;
+      if (!co_await pause(resume, cancel, state.record)) co_return group_end::stopped;
       backed_off = true;
       continue;
     }
@@ -240,29 +255,34 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
     if (!again) use.tried.push_back(backend.index);
 
     upstream_call call;
-    co_await attempt(call, ex, fields, backend, deadline, cancel);
+    co_await attempt(call, ex, fields, backend, deadline, cancel, state.record);
+    auto& step = state.record.steps.emplace_back(
+        request_step{.group = group, .backend = &backend, .reason = upstream::label(call.result), .status = call.status});
     // A trial the lease held goes back with it.
     if (cancel->client_gone) co_return group_end::stopped;
     if (call.result == outcome::ok && call.status == 400 && !backend.entry->context_window_fallbacks.empty() &&
         !state.context_error) {
-      auto answer = co_await read_whole(call, backend, state.attempts, deadline);
+      auto answer = co_await read_whole(call, backend, state.attempts, deadline, state.record);
       cancel->upstream = nullptr;
       if (cancel->client_gone) co_return group_end::stopped;
       if (answer) {
         report(got.taken, call);
         if (is_context_length_error(answer->body())) {
+          step.reason = "context_length";
           state.context_error = std::move(answer);
           state.context_groups = &backend.entry->context_window_fallbacks;
           co_return group_end::context_exceeded;
         }
-        keep = co_await http::respond(ex, std::move(*answer));
+        state.record.served = &backend;
+        keep = co_await respond(ex, state.record, std::move(*answer));
         co_return group_end::answered;
       }
       call.result = outcome::reset;
+      step.reason = upstream::label(call.result);
     }
     if (call.result == outcome::ok) {
       report(got.taken, call);
-      keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel);
+      keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel, state.record);
       cancel->upstream = nullptr;
       if (call.broken && !cancel->client_gone) report(got.taken, call);
       co_return group_end::answered;
@@ -284,6 +304,7 @@ group_end forwarder::defer(const router::pick& got, int group, retry_state& stat
       wait = std::max(config::duration(0), std::chrono::duration_cast<config::duration>(got.cooling_until - now));
     }
     state.failures.push_back({pool_.groups()[group].name, got.reason, outcome::ok, 0, wait});
+    state.record.steps.push_back({.group = group, .reason = router::label(got.reason)});
     use.noted = true;
   }
   if (got.reason == router::unavailable::full) return group_end::full;
@@ -311,7 +332,7 @@ awaitable<bool> forwarder::try_context_fallbacks(http::exchange& ex, const api::
   }
   // No larger model could answer: the client gets the original "too long" answer.
   state.context_error->set("x-llmd-attempts", std::to_string(state.attempts));
-  co_return co_await http::respond(ex, std::move(*state.context_error));
+  co_return co_await respond(ex, state.record, std::move(*state.context_error));
 }
 
 awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::request_fields& fields,
@@ -320,11 +341,13 @@ awaitable<bool> forwarder::respond_failure(http::exchange& ex, const api::reques
   auto res = http::error_response(static_cast<bhttp::status>(error.status), error.body());
   if (!error.retry_after.empty()) res.set(bhttp::field::retry_after, error.retry_after);
   res.set("x-llmd-attempts", std::to_string(state.attempts));
-  co_return co_await http::respond(ex, std::move(res));
+  state.record.end = request_end::failed;
+  co_return co_await respond(ex, state.record, std::move(res));
 }
 
 awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
-                                   const router::replica& backend, clock::time_point deadline, cancel_state* cancel) {
+                                   const router::replica& backend, clock::time_point deadline, cancel_state* cancel,
+                                   request_record& record) {
   const auto& entry = *backend.entry;
   std::string rewritten;
   std::string_view body = ex.req.body();
@@ -337,6 +360,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
+  const wait_timer waited(record.upstream_wait);
   const auto& target = targets_.of(entry);
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
   // more try on a fresh connection, not an attempt.
@@ -382,9 +406,11 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
 }
 
 awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
-                                 clock::time_point deadline, cancel_state* cancel) {
+                                 clock::time_point deadline, cancel_state* cancel, request_record& record) {
   auto& parser = *call.parser;
   auto& upstream = call.conn->stream;
+  record.served = &backend;
+  record.status = parser.status();
 
   relay_fields add{ex.req.version(), ex.request_id, backend.id, attempts, std::nullopt, false, ex.req.keep_alive()};
   if (const auto length = parser.content_length()) {
@@ -398,7 +424,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   }
   const bool sse = is_event_stream(parser.fields());
   body_writer out(ex.client, relayed_head(parser.status(), parser.reason(), parser.fields(), add), add.chunked,
-                  ex.write_timeout, sse);
+                  ex.write_timeout, sse, record);
   // The header waits for the first piece of the body only when that piece is already here.
   if (call.conn->buffer.size() == 0 && !parser.is_done()) {
     const bool sent = co_await out.send_head();
@@ -408,7 +434,8 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   boost::system::error_code broken;
   std::string batch;
   while (!parser.is_done()) {
-    const auto piece = co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken);
+    const auto piece =
+        co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken, record);
     if (!piece.empty()) {
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
@@ -428,6 +455,8 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
 
   const auto why = classify_error(broken, upstream.timed_out(), true);
   call.broken = true;
+  record.end = request_end::upstream_broken;
+  record.steps.back().reason = upstream::label(why);
   call.result = why;
   spdlog::warn("request {}: {} broke mid-response: {}", ex.request_id, backend.id, upstream::describe(why));
   // Without SSE framing there is no way to say so in-band: closing without the end of the body

@@ -11,13 +11,13 @@ namespace llmd::router {
 
 namespace net = boost::asio;
 
-awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front,
+awaitable<wait_end> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front,
                                  net::cancellation_slot slot) {
   const auto executor = co_await net::this_coro::executor;
   auto self = std::make_shared<waiter>(executor, groups);
   {
     std::lock_guard lock(mutex_);
-    if (line_.size() >= max_waiting_ && !front) co_return false;
+    if (line_.size() >= max_waiting_ && !front) co_return wait_end::full;
     if (front) {
       line_.push_front(self);
     } else {
@@ -30,11 +30,11 @@ awaitable<bool> wait_queue::wait(const std::vector<int>& groups, time_point dead
   // A completed wait leaves its cancellation handler in the slot, pointing at this timer.
   if (slot.is_connected()) slot.clear();
   std::lock_guard lock(mutex_);
-  if (self->woken) co_return true;
+  if (self->woken) co_return wait_end::woken;
   // Timed out, or the request was cancelled: leave the line.
   line_.erase(std::find(line_.begin(), line_.end(), self));
   waiting_.store(line_.size(), std::memory_order_relaxed);
-  co_return false;
+  co_return wait_end::timed_out;
 }
 
 void wait_queue::slot_freed(int group) {

@@ -16,6 +16,8 @@ using tcp = net::ip::tcp;
 struct connection_pool::pool {
   std::vector<idle_connection> idle;
   tls_session session;
+  std::shared_ptr<connection_counts> counts = std::make_shared<connection_counts>();
+  void idle_changed() { counts->idle.store(static_cast<int>(idle.size()), std::memory_order_relaxed); }
 };
 
 namespace {
@@ -51,14 +53,18 @@ connection_pool::connection_pool(net::io_context& io, const targets& all, std::s
 
 connection_pool::~connection_pool() = default;
 
+const connection_counts& connection_pool::counts(int index) const { return *pools_[index].counts; }
+
 awaitable<acquired> connection_pool::acquire(const target& t, config::duration timeout, bool fresh) {
   if (!fresh) {
-    auto& list = pools_[t.pool].idle;
+    auto& p = pools_[t.pool];
+    auto& list = p.idle;
     const auto recent = std::chrono::steady_clock::now() - trust_for;
     while (!list.empty()) {
       const bool trusted = list.back().since >= recent;
       auto conn = std::move(list.back().conn);
       list.pop_back();
+      p.idle_changed();
       if (trusted || still_open(conn->stream.socket())) {
         conn->reused = true;
         co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}};
@@ -69,7 +75,7 @@ awaitable<acquired> connection_pool::acquire(const target& t, config::duration t
 }
 
 awaitable<acquired> connection_pool::open(const target& t, config::duration timeout) {
-  auto conn = std::make_unique<connection>(io_);
+  auto conn = std::make_unique<connection>(io_, pools_[t.pool].counts);
   auto& stream = conn->stream;
   const auto& host = t.proxy ? t.proxy->host : t.url->host;
   const auto& port = t.proxy ? t.proxy->port : t.url->port;
@@ -101,10 +107,11 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
 }
 
 void connection_pool::release(const target& t, connection_ptr conn) {
-  auto& list = pools_[t.pool].idle;
-  if (list.size() >= max_idle_) return;
+  auto& p = pools_[t.pool];
+  if (p.idle.size() >= max_idle_) return;
   conn->stream.expires_never();
-  list.push_back({std::move(conn), std::chrono::steady_clock::now()});
+  p.idle.push_back({std::move(conn), std::chrono::steady_clock::now()});
+  p.idle_changed();
   sweep_later();
 }
 
@@ -126,6 +133,7 @@ void connection_pool::sweep() {
     std::erase_if(p.idle, [&](const idle_connection& c) {
       return c.since < too_old || !still_open(c.conn->stream.socket());
     });
+    p.idle_changed();
     any_left = any_left || !p.idle.empty();
   }
   if (any_left) sweep_later();

@@ -1,4 +1,5 @@
 // The command line: llm-d [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]
+//                         [--access-log PATH|off] [--log-format text|json]
 //                         [--check-config FILE] [--version] [--help]
 #pragma once
 
@@ -12,6 +13,8 @@ struct options {
   std::optional<std::string> config_path;  // --config / -c, else $LLMD_CONFIG
   std::optional<std::string> listen;       // overrides the file's listen
   std::string log_level = "info";
+  std::string access_log;            // "": standard error; "off": none
+  std::string log_format = "text";   // of the access log: text or json
   std::optional<std::string> check_config;
   bool version = false;
   bool help = false;

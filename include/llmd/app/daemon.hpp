@@ -6,12 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "llmd/app/cli.hpp"
 #include "llmd/config/config.hpp"
 
 namespace llmd::app {
 
 // Serves until SIGINT or SIGTERM; returns the process exit code. Prints
 // "llm-d listening on HOST:PORT" to stdout once every worker is accepting.
-int run_daemon(std::shared_ptr<const config::config> cfg);
+int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts);
 
 }  // namespace llmd::app

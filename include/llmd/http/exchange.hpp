@@ -4,6 +4,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <string>
 
 #include "llmd/config/config.hpp"
@@ -20,6 +21,8 @@ using response = beast::http::response<beast::http::string_body>;
 
 struct exchange {
   llmd::net::timed_socket& client;
+  const boost::asio::ip::tcp::endpoint& peer;  // the client's address
+  std::chrono::steady_clock::time_point received;  // the request's header was read
   beast::flat_buffer& client_buffer;  // bytes the client sent past this request stay here
   request& req;
   std::string request_id;

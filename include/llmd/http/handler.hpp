@@ -1,6 +1,7 @@
 // What a session calls for every request it reads: the application's routes.
 #pragma once
 
+#include <string_view>
 
 #include "llmd/http/exchange.hpp"
 #include "llmd/net/executor.hpp"
@@ -12,6 +13,9 @@ class handler {
   virtual ~handler() = default;
   // Answers the request; returns whether the connection may carry another request.
   virtual awaitable<bool> handle(exchange& ex) = 0;
+  // The session refused the request itself and answered `status`: too large, malformed.
+  // `reason` is a fixed label (body_too_large, header_too_large, bad_request).
+  virtual void refused(const exchange& ex, unsigned status, std::string_view reason) = 0;
 };
 
 }  // namespace llmd::http

@@ -10,6 +10,7 @@
 #include "llmd/http/openai_error.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/net/timed_socket.hpp"
+#include "llmd/proxy/request_record.hpp"
 #include "llmd/proxy/sse.hpp"
 
 namespace llmd::proxy {
@@ -18,9 +19,11 @@ namespace llmd::proxy {
 // piece, and sends the header with the first piece: a short answer leaves in a single write.
 class body_writer {
  public:
-  // `head` is the response header as relayed_head() writes it.
-  body_writer(llmd::net::timed_socket& client, std::string head, bool chunked, config::duration timeout, bool sse)
-      : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse) {}
+  // `head` is the response header as relayed_head() writes it. What goes out, and when, is
+  // noted in `record`.
+  body_writer(llmd::net::timed_socket& client, std::string head, bool chunked, config::duration timeout, bool sse,
+              request_record& record)
+      : client_(client), head_(std::move(head)), chunked_(chunked), timeout_(timeout), sse_(sse), record_(record) {}
 
   // Sends the header now, when no piece of the body is at hand to go with it.
   awaitable<bool> send_head();
@@ -35,12 +38,14 @@ class body_writer {
  private:
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
   awaitable<bool> write(std::string_view data, bool last = false);
+  void note_sent(std::size_t body_bytes);
 
   llmd::net::timed_socket& client_;
   std::string head_;  // until sent
   bool chunked_;
   config::duration timeout_;
   bool sse_;
+  request_record& record_;
   sse_boundary events_;
   std::string held_;          // the start of an event whose end has not arrived
   bool sent_on_boundary_ = true;  // what the client has seen ends between two events

@@ -9,6 +9,7 @@
 #include "llmd/api/request_fields.hpp"
 #include "llmd/http/exchange.hpp"
 #include "llmd/net/executor.hpp"
+#include "llmd/proxy/request_record.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 #include "llmd/upstream/target.hpp"
@@ -27,13 +28,15 @@ class forwarder {
   forwarder(router::backend_pool& pool, const upstream::targets& targets, upstream::connection_pool& connections)
       : pool_(pool), targets_(targets), connections_(connections) {}
 
-  // Answers ex (relayed or an error); returns whether the client connection may be reused.
-  awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group);
+  // Answers ex (relayed or an error), noting in `record` what happened; returns whether the
+  // client connection may be reused.
+  awaitable<bool> forward(http::exchange& ex, const api::request_fields& fields, int group, request_record& record);
 
  private:
   using clock = std::chrono::steady_clock;
 
-  awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group, cancel_state* cancel);
+  awaitable<bool> run_chain(http::exchange& ex, const api::request_fields& fields, int group, cancel_state* cancel,
+                            request_record& record);
   // Attempts on one group, retries included, until one answers or the group is spent; `keep`
   // tells whether the client connection survives an answer.
   awaitable<group_end> try_group(http::exchange& ex, const api::request_fields& fields, int group, retry_state& state,
@@ -44,9 +47,10 @@ class forwarder {
   // down, when the request may go there anyway.
   group_end defer(const router::pick& got, int group, retry_state& state, clock::time_point start);
   awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
-                          const router::replica& backend, clock::time_point deadline, cancel_state* cancel);
+                          const router::replica& backend, clock::time_point deadline, cancel_state* cancel,
+                          request_record& record);
   awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
-                        clock::time_point deadline, cancel_state* cancel);
+                        clock::time_point deadline, cancel_state* cancel, request_record& record);
   awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields, const retry_state& state);
 
   router::backend_pool& pool_;

@@ -10,6 +10,7 @@
 
 #include "llmd/http/exchange.hpp"
 #include "llmd/proxy/failures.hpp"
+#include "llmd/proxy/request_record.hpp"
 #include "llmd/upstream/connection_pool.hpp"
 #include "llmd/upstream/outcome.hpp"
 #include "llmd/upstream/response_parser.hpp"
@@ -41,9 +42,10 @@ struct retry_state {
     std::vector<int> tried;  // replica indices
     bool noted = false;      // its being full or ejected is among the failures
   };
-  explicit retry_state(std::size_t groups) : per_group(groups) {}
+  retry_state(std::size_t groups, request_record& record) : per_group(groups), record(record) {}
 
   std::vector<group_use> per_group;
+  request_record& record;
   std::vector<failure> failures;
   int attempts = 0;
   bool budget_spent = false;

@@ -74,6 +74,17 @@ enum class unavailable {
   unhealthy,  // ejected or failing their probes
 };
 
+// The reason as a metric label and in the access log.
+constexpr std::string_view label(unavailable u) {
+  switch (u) {
+    case unavailable::none: return "";
+    case unavailable::full: return "full";
+    case unavailable::cooling: return "cooling";
+    case unavailable::unhealthy: return "unhealthy";
+  }
+  return "unknown";
+}
+
 struct pick {
   lease taken{};
   bool cooling = false;  // the replica taken is cooling down: it was the last resort

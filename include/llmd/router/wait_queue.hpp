@@ -15,6 +15,10 @@
 
 namespace llmd::router {
 
+// How a wait ended: woken (a slot may be free: try again), at its deadline or cancelled, or at
+// once because max_waiting requests were already waiting.
+enum class wait_end { woken, timed_out, full };
+
 class wait_queue {
  public:
   struct waiter {
@@ -26,11 +30,10 @@ class wait_queue {
 
   explicit wait_queue(std::size_t max_waiting) : max_waiting_(max_waiting) {}
 
-  // Waits until a slot of `groups` may be free (true: try again) or `deadline` passes (false).
-  // Also false at once when max_waiting requests are already waiting. `front` puts a request
-  // that was woken but lost its slot to a newcomer back at the head of the line. A cancellation
-  // on `slot` ends the wait (false).
-  awaitable<bool> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
+  // Waits until a slot of `groups` may be free or `deadline` passes. `front` puts a request that
+  // was woken but lost its slot to a newcomer back at the head of the line. A cancellation on
+  // `slot` ends the wait (timed_out).
+  awaitable<wait_end> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
                        boost::asio::cancellation_slot slot = {});
 
   // A slot of `group` was released.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <memory>
@@ -22,16 +23,31 @@
 
 namespace llmd::upstream {
 
+// How many connections of one pool are open and how many of them idle, for /metrics: written by
+// the pool's worker, read by any thread. Shared with the connections, which may outlive the pool.
+struct connection_counts {
+  std::atomic<int> open{0};
+  std::atomic<int> idle{0};
+};
+
 struct connection {
   // Room for a whole short answer (header and body) in one read: Beast reads no more than the
   // buffer's free capacity, and its default of 512 bytes splits a typical answer in two.
   static constexpr std::size_t read_size = 4096;
 
-  explicit connection(boost::asio::io_context& io) : stream(io.get_executor()) { buffer.reserve(read_size); }
+  connection(boost::asio::io_context& io, std::shared_ptr<connection_counts> of)
+      : stream(io.get_executor()), counts(std::move(of)) {
+    buffer.reserve(read_size);
+    counts->open.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~connection() { counts->open.fetch_sub(1, std::memory_order_relaxed); }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
   llmd::net::timed_socket stream;
   boost::beast::flat_buffer buffer;  // kept with the connection so requests reuse it
   http::field_list fields;           // of the response being read, likewise
   bool reused = false;
+  std::shared_ptr<connection_counts> counts;
 };
 
 // Connections move by pointer: a pending deadline refers to the socket where it is.
@@ -54,6 +70,9 @@ class connection_pool {
 
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
   void release(const target& t, connection_ptr conn);
+
+  // The connections of target pool `index` (target::pool).
+  const connection_counts& counts(int index) const;
 
  private:
   struct idle_connection {

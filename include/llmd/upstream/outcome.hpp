@@ -35,6 +35,23 @@ constexpr bool honours_retry_after(outcome o, unsigned status) {
 
 constexpr bool is_timeout(outcome o) { return o == outcome::timeout_first_byte || o == outcome::timeout_idle; }
 
+// The outcome as a metric label and in the access log: a fixed set.
+constexpr std::string_view label(outcome o) {
+  switch (o) {
+    case outcome::ok: return "";
+    case outcome::connect_failed: return "connect";
+    case outcome::tls_failed: return "tls";
+    case outcome::reset: return "reset";
+    case outcome::timeout_first_byte: return "first_byte_timeout";
+    case outcome::timeout_idle: return "idle_timeout";
+    case outcome::status_5xx: return "status_5xx";
+    case outcome::status_429: return "status_429";
+    case outcome::status_408: return "status_408";
+    case outcome::malformed: return "malformed";
+  }
+  return "unknown";
+}
+
 constexpr std::string_view describe(outcome o) {
   switch (o) {
     case outcome::ok: return "ok";

@@ -17,7 +17,7 @@ const std::vector<int> chain_ab{0, 1};
 const std::vector<int> chain_b{1};
 
 awaitable<void> wait_for(wait_queue& q, const std::vector<int>& chain, time_point deadline, int& result) {
-  result = co_await q.wait(chain, deadline) ? 1 : 0;
+  result = co_await q.wait(chain, deadline) == wait_end::woken ? 1 : 0;
 }
 
 TEST(wait_queue, a_freed_slot_wakes_the_first_waiter_whose_chain_holds_it) {
