@@ -85,6 +85,9 @@ process::process(const std::string& binary, const std::vector<std::string>& args
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   log_path_ = fresh_temp_path("llmd-proc-") + "/stderr.log";
+  if (std::filesystem::path(binary).filename() == "llm-d") {
+    keep_as_ = std::filesystem::path(log_path_).parent_path().filename().string() + ".log";
+  }
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -172,6 +175,7 @@ void process::stop() {
   }
   if (stdout_fd_ >= 0) close(std::exchange(stdout_fd_, -1));
   if (!log_path_.empty()) {
+    keep_log();
     std::error_code ignored;
     std::filesystem::remove_all(std::filesystem::path(log_path_).parent_path(), ignored);
     log_path_.clear();
@@ -179,6 +183,16 @@ void process::stop() {
 }
 
 std::string process::log() const { return read_file(log_path_); }
+
+// With LLMD_TEST_LOG_DIR set (ctest sets it), llm-d's logs outlive it there, for the scan that
+// proves no secret of any test reached a log line.
+void process::keep_log() const {
+  const char* dir = std::getenv("LLMD_TEST_LOG_DIR");
+  if (!dir || !keep_as_) return;
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  std::filesystem::copy_file(log_path_, std::string(dir) + "/" + *keep_as_, ignored);
+}
 
 run_result run(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env) {
   temp_dir dir;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -32,12 +33,14 @@ class process {
 
  private:
   void stop();
+  void keep_log() const;
 
   pid_t pid_ = -1;
   bool crash_ = false;
   int stdout_fd_ = -1;
   unsigned short port_ = 0;
   std::string log_path_;
+  std::optional<std::string> keep_as_;  // llm-d's own: the name its log is kept under
 };
 
 // Runs a command to completion, capturing stdout and stderr together, in the environment a
