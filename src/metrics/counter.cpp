@@ -9,7 +9,7 @@ counter::counter(std::size_t shards)
 
 std::uint64_t counter::value() const noexcept {
   std::uint64_t total = 0;
-  for (std::size_t s = 0; s < shards_; ++s) total += cells_[s].value.load(std::memory_order_relaxed);
+  for (std::size_t s = 0; s < shards_; ++s) total += cells_[s].value.load(std::memory_order_acquire);
   return total;
 }
 

@@ -132,7 +132,6 @@ gateway_metrics::series& gateway_metrics::series_of(const proxy::request_record&
 
 void gateway_metrics::record(const proxy::request_record& r) {
   auto& s = series_of(r);
-  s.requests(requests_, r.status).add();
   s.duration.observe(seconds(r.duration()));
   if (r.head_sent) s.ttfb.observe(seconds(*r.head_sent - r.received));
   if (r.first_token) s.ttft.observe(seconds(*r.first_token - r.received));
@@ -142,6 +141,9 @@ void gateway_metrics::record(const proxy::request_record& r) {
   if (r.queue_wait > record_clock::duration::zero()) queue_wait_.observe(seconds(r.queue_wait));
   if (!r.rejected.empty()) rejected_.with({r.rejected}).add();
   if (r.steps.size() > 1) count_steps(r);
+  // Last, so that a scrape (which reads llmd_requests_total first) that sees the request counted
+  // sees the rest of it too.
+  s.requests(requests_, r.status).add();
 }
 
 // An attempt after another in the same group is a retry of the replica that failed; the first

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "harness/fixtures.hpp"
@@ -10,11 +11,26 @@
 namespace llmd::test {
 namespace {
 
+using namespace std::chrono_literals;
+
 scrape metrics_of(const gateway& llmd) {
   const auto r = llmd.get("/metrics");
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   return scrape(r.body);
+}
+
+// The scrape once `requests` requests are counted: a request is counted when its last byte is
+// written, which the client may see first.
+scrape metrics_after(const gateway& llmd, double requests) {
+  std::optional<scrape> m;
+  EXPECT_TRUE(eventually(
+      [&] {
+        m.emplace(metrics_of(llmd));
+        return m->sum("llmd_requests_total") >= requests;
+      },
+      10s, std::to_string(requests) + " requests counted"));
+  return *m;
 }
 
 std::string two_groups(const mock& a, const mock& b, const std::string& extra_a = "") {
@@ -38,7 +54,7 @@ TEST(metrics, each_counter_moves_by_exactly_the_requests_sent) {
   ASSERT_EQ(llmd.get("/admin/backends").status, 200u);
   metrics_of(llmd);
 
-  const auto m = metrics_of(llmd);
+  const auto m = metrics_after(llmd, 8);
   EXPECT_EQ(m.value("llmd_requests_total", {{"model", "a"}, {"backend", ida}, {"status", "200"}}), 3);
   EXPECT_EQ(m.value("llmd_requests_total", {{"model", "b"}, {"backend", idb}, {"status", "200"}}), 2);
   EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "404"}}), 1);
@@ -79,7 +95,7 @@ TEST(metrics, retries_and_fallbacks_count_each_move_with_its_reason) {
   const auto r = llmd.post("/v1/chat/completions", chat_body("a"));
   ASSERT_EQ(r.status, 200u);
   ASSERT_EQ(r.header("x-llmd-attempts"), "3");
-  const auto m = metrics_of(llmd);
+  const auto m = metrics_after(llmd, 1);
   EXPECT_EQ(m.value("llmd_retries_total", {{"backend", replica_id("a", failing)}, {"reason", "status_5xx"}}), 1);
   EXPECT_EQ(m.sum("llmd_retries_total"), 1);
   EXPECT_EQ(m.value("llmd_fallbacks_total", {{"from", "a"}, {"to", "b"}, {"reason", "status_5xx"}}), 1);
@@ -99,7 +115,7 @@ TEST(metrics, a_stream_observes_its_time_to_first_token) {
   ASSERT_EQ(c.read_header().status, 200u);
   while (c.read_piece()) {
   }
-  const auto m = metrics_of(llmd);
+  const auto m = metrics_after(llmd, 1);
   const std::map<std::string, std::string> series{{"model", "a"}, {"backend", replica_id("a", a)}};
   EXPECT_EQ(m.value("llmd_time_to_first_token_seconds_count", series), 1);
   EXPECT_EQ(m.value("llmd_time_to_first_byte_seconds_count", series), 1);
@@ -132,9 +148,9 @@ TEST(metrics, a_client_sending_random_models_and_paths_adds_no_label_value) {
     }
   };
   batch(1);
-  const auto first = metrics_of(llmd);
+  const auto first = metrics_after(llmd, 60);
   batch(2);
-  const auto second = metrics_of(llmd);
+  const auto second = metrics_after(llmd, 120);
   EXPECT_EQ(second.samples().size(), first.samples().size());
   const std::set<std::string> allowed{"a", "b", "none", replica_id("a", a), replica_id("b", b)};
   EXPECT_EQ(named_values(second), allowed);
