@@ -169,11 +169,13 @@ EOF
 }
 
 # A keep-alive reverse proxy to UPSTREAM_ADDR; unbuffered, so that streamed events pass at once.
+# With ACCESS_LOG set, it writes its access log there (figure h).
 proxy_server() {
   cat <<EOF
   upstream backend { server $UPSTREAM_ADDR; keepalive 64; }
   server {
     listen 127.0.0.1:$1;
+    ${ACCESS_LOG:+access_log $ACCESS_LOG;}
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -292,10 +294,12 @@ $entries
 EOF
 }
 
+# Without an access log, as nginx runs in figures a to g; LLMD_ACCESS_LOG names a file for one.
 start_llmd() {
   local name=$1 entries=$2
   write_llmd_config "$WORK/$name.yaml" "$entries"
-  start_listening "$name" "$LLMD" --config "$WORK/$name.yaml" --listen 127.0.0.1:0 --log-level warn
+  start_listening "$name" "$LLMD" --config "$WORK/$name.yaml" --listen 127.0.0.1:0 --log-level warn \
+    --access-log "${LLMD_ACCESS_LOG:-off}"
 }
 
 # wrk against URL; prints "req/s p50_us p99_us errors".
@@ -364,6 +368,39 @@ measure_http() {
     B[$target]=$(median_of_rounds <<<"${b[$target]%$'\n'}")
     C[$target]=$(median_of_rounds <<<"${c[$target]%$'\n'}")
   done
+}
+
+# Figure h: what observability costs. nginx and llm-d each without and with an access log to a
+# file (llm-d's metrics are always on), in turns, round after round.
+measure_observability() {
+  local entry="  - name: bench
+    endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
+    max_concurrent: 10000"
+  UPSTREAM_ADDR=127.0.0.1:$BACKEND_PORT ACCESS_LOG=$WORK/nginx-access.log start_nginx proxy-logged proxy_server
+  local proxy=http://127.0.0.1:$NGINX_PORT proxy_logged=http://127.0.0.1:$STARTED_PORT llmd=http://$LLMD_ADDR
+  LLMD_ACCESS_LOG=$WORK/llmd-access.log start_llmd llmd-logged "$entry"
+  local llmd_logged=http://$STARTED_ADDR target round
+  declare -A h
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for target in proxy proxy_logged llmd llmd_logged; do
+      h[$target]+="$(run_wrk 2 64 "$DURATION" "${!target}")"$'\n'
+    done
+  done
+  for target in proxy proxy_logged llmd llmd_logged; do
+    O[$target]=$(median_of_rounds <<<"${h[$target]%$'\n'}")
+  done
+  stop_pid "$STARTED_PID"
+}
+
+print_observability_rows() {
+  local p pl l ll
+  p=$(cut -d' ' -f1 <<<"${O[proxy]}")
+  pl=$(cut -d' ' -f1 <<<"${O[proxy_logged]}")
+  l=$(cut -d' ' -f1 <<<"${O[llmd]}")
+  ll=$(cut -d' ' -f1 <<<"${O[llmd_logged]}")
+  row "h. req/s, 64 connections, no access log (llm-d: metrics on)" "—" "$p" "$l" "—" "$(ratio "$l" "$p")"
+  row "h. req/s, 64 connections, access log to a file" "—" "$pl" "$ll" "—" "$(ratio "$ll" "$pl")"
+  row "h. with the access log / without" "—" "$(ratio "$pl" "$p")" "$(ratio "$ll" "$l")" "" ""
 }
 
 # One streaming run; prints streamload's JSON, plus CPU ticks and RSS growth of llm-d when a pid is given.
@@ -520,8 +557,8 @@ main() {
   chmod 755 "$WORK" # nginx workers run as nobody
   trap cleanup EXIT
 
-  declare -gA A B C G H
-  # BENCH_ONLY=https: figure g alone.
+  declare -gA A B C G H O
+  # BENCH_ONLY=https: figure g alone; BENCH_ONLY=observability: figure h alone.
   if [[ "${BENCH_ONLY:-}" == https ]]; then
     measure_https
     echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
@@ -535,6 +572,13 @@ main() {
     endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
     max_concurrent: 10000"
   LLMD_ADDR=$STARTED_ADDR
+  if [[ "${BENCH_ONLY:-}" == observability ]]; then
+    measure_observability
+    echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    print_observability_rows
+    return
+  fi
   measure_http
   measure_failover
 
@@ -546,9 +590,11 @@ main() {
   measure_streams 8000 1500
   measure_first_event
   measure_https
+  measure_observability
 
   print_table
   print_https_rows
+  print_observability_rows
 }
 
 main "$@"

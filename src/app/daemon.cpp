@@ -35,10 +35,11 @@ namespace {
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
   worker(router::backend_pool& pool, const upstream::targets& targets, const api::model_catalog& catalog,
-         const http::traffic& traffic, request_sinks sinks)
+         const http::traffic& traffic, observe::gateway_metrics& metrics, observe::access_log* log)
       : connections(io, targets),
         forwarder(pool, targets, connections),
-        handler(pool, catalog, forwarder, traffic, sinks),
+        access(log ? std::make_unique<observe::access_buffer>(io, *log) : nullptr),
+        handler(pool, catalog, forwarder, traffic, request_sinks{metrics, access.get()}),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
@@ -46,6 +47,7 @@ struct worker {
   net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   upstream::connection_pool connections;
   proxy::forwarder forwarder;
+  std::unique_ptr<observe::access_buffer> access;
   routes handler;
   tcp_acceptor acceptor;
   std::thread thread;
@@ -149,7 +151,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
   std::vector<std::unique_ptr<worker>> workers;
   std::string port = cfg->listen_port;
   for (int i = 0; i < threads; ++i) {
-    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, request_sinks{metrics, access_log.get()});
+    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, metrics, access_log.get());
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {

@@ -97,7 +97,7 @@ void routes::finish(request_record& record, bool counted) {
     record.end = proxy::request_end::client_gone;
   }
   if (counted) sinks_.metrics.record(record);
-  if (sinks_.access_log) sinks_.access_log->write(pool_, record);
+  if (sinks_.access_log) sinks_.access_log->add(pool_, record);
 }
 
 // Not a coroutine itself: it picks the coroutine that answers, so a request costs no frame

@@ -17,7 +17,7 @@ namespace llmd::app {
 // Where the end of each request is told.
 struct request_sinks {
   observe::gateway_metrics& metrics;
-  observe::access_log* access_log;  // null: --access-log off
+  observe::access_buffer* access_log;  // the worker's; null: --access-log off
 };
 
 class routes : public http::handler {
