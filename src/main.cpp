@@ -67,5 +67,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "llm-d: --listen needs HOST:PORT, got '%s'\n", opts.listen->c_str());
     return 2;
   }
-  return llmd::app::run_daemon(std::make_shared<const llmd::config::config>(std::move(cfg)), opts);
+  return llmd::app::run_daemon(std::make_shared<const llmd::config::config>(std::move(cfg)), path, opts);
 }

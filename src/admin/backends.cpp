@@ -16,7 +16,7 @@ long long ms_until(router::time_point when, router::time_point now) {
 }
 
 std::string state_of(const router::replica& r, router::time_point now) {
-  const auto s = r.health.snapshot();
+  const auto s = r.health().snapshot();
   if (s.probe_failing) return "probe_failing";
   if (s.cooling_until > now) return "cooling_down";
   if (!s.ejected) return "healthy";
@@ -24,13 +24,13 @@ std::string state_of(const router::replica& r, router::time_point now) {
 }
 
 json replica_json(const router::replica& r, const std::string& group, router::time_point now) {
-  const auto s = r.health.snapshot();
+  const auto s = r.health().snapshot();
   return {{"id", r.id},
           {"group", group},
           {"endpoint", config::displayed_endpoint(r.entry->endpoint)},
           {"proxy", r.entry->proxy ? json(config::displayed_proxy(*r.entry->proxy)) : json(nullptr)},
           {"state", state_of(r, now)},
-          {"in_flight", r.in_flight.load()},
+          {"in_flight", r.in_flight().load()},
           {"max_concurrent", r.entry->max_concurrent},
           {"weight", r.entry->weight},
           {"ejected_for_ms", s.ejected ? ms_until(s.ejected_until, now) : 0},
@@ -43,7 +43,7 @@ json replica_json(const router::replica& r, const std::string& group, router::ti
 
 }  // namespace
 
-std::string backends_json(router::backend_pool& pool, router::time_point now) {
+std::string backends_json(const router::backend_pool& pool, router::time_point now) {
   json replicas = json::array();
   json groups = json::array();
   for (const auto& g : pool.groups()) {

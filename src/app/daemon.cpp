@@ -5,25 +5,25 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
 
-#include "llmd/api/models.hpp"
+#include "llmd/app/config_watch.hpp"
+#include "llmd/app/reload.hpp"
 #include "llmd/app/routes.hpp"
+#include "llmd/app/runtime.hpp"
 #include "llmd/health/prober.hpp"
 #include "llmd/http/listener.hpp"
-#include "llmd/http/tls_server.hpp"
 #include "llmd/metrics/shard.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/observe/access_log.hpp"
 #include "llmd/observe/gateway_metrics.hpp"
-#include "llmd/proxy/forwarder.hpp"
-#include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/connection_pool.hpp"
-#include "llmd/upstream/target.hpp"
+#include "llmd/upstream/pool_directory.hpp"
 
 namespace llmd::app {
 
@@ -34,24 +34,28 @@ namespace {
 
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
-  worker(router::backend_pool& pool, const upstream::targets& targets, const api::model_catalog& catalog,
-         const http::traffic& traffic, observe::gateway_metrics& metrics, observe::access_log* log)
-      : connections(io, targets),
-        forwarder(pool, targets, connections),
+  worker(std::size_t index, std::shared_ptr<runtime> rt, const http::traffic& traffic,
+         observe::gateway_metrics& metrics, observe::access_log* log)
+      : current(std::move(rt)),
+        connections(io, index),
         access(log ? std::make_unique<observe::access_buffer>(io, *log) : nullptr),
-        handler(pool, catalog, forwarder, traffic, request_sinks{metrics, access.get()}),
+        handler(current, connections, traffic, request_sinks{metrics, access.get()}),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
-  // reactor needs no locks; posts from the main thread (drain, stop) still lock the scheduler.
+  // reactor needs no locks; posts from the main thread (reload, drain, stop) still lock the
+  // scheduler.
   net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  // The snapshot new requests of this worker start on; replaced on the worker's thread.
+  std::shared_ptr<runtime> current;
   upstream::connection_pool connections;
-  proxy::forwarder forwarder;
   std::unique_ptr<observe::access_buffer> access;
   routes handler;
   tcp_acceptor acceptor;
   std::thread thread;
 };
+
+using worker_list = std::vector<std::unique_ptr<worker>>;
 
 int worker_count(const config::config& cfg) {
   if (cfg.workers > 0) return cfg.workers;
@@ -69,6 +73,16 @@ void reopen_on_signal(net::signal_set& signals, observe::access_log* log) {
       spdlog::info("SIGUSR1: access log reopened");
     }
     reopen_on_signal(signals, log);
+  });
+}
+
+// SIGHUP: the config is read again.
+void reload_on_signal(net::signal_set& signals, const std::function<void()>& reload_now) {
+  signals.async_wait([&signals, &reload_now](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("SIGHUP: reloading the config");
+    reload_now();
+    reload_on_signal(signals, reload_now);
   });
 }
 
@@ -90,20 +104,20 @@ void stop_when_drained(steady_timer& timer, const http::traffic& traffic,
 // llmd_upstream_connections{backend,state}: the connections of each replica's pool, summed over
 // the workers. Replicas with the same upstream (host, port, TLS and proxy) share a pool, and
 // each shows it.
-void collect_connections(observe::gateway_metrics& metrics, router::backend_pool& pool,
-                         const upstream::targets& targets, const std::vector<std::unique_ptr<worker>>& workers) {
+void collect_connections(observe::gateway_metrics& metrics, const std::atomic<std::shared_ptr<runtime>>& current,
+                         std::size_t workers) {
   metrics.registry().collected(
       "llmd_upstream_connections", "Upstream connections open, idle in the keep-alive pool or in use",
-      metrics::kind::gauge, {"backend", "state"}, [&pool, &targets, &workers](metrics::sample_writer& out) {
-        for (int i = 0; i < pool.replica_count(); ++i) {
-          const auto& r = pool.replica_at(i);
-          const int index = targets.of(*r.entry).pool;
+      metrics::kind::gauge, {"backend", "state"}, [&current, workers](metrics::sample_writer& out) {
+        const auto rt = current.load();
+        for (int i = 0; i < rt->pool.replica_count(); ++i) {
+          const auto& r = rt->pool.replica_at(i);
+          const auto* counts = rt->targets.of(*r.entry).pool.counts;
           int open = 0;
           int idle = 0;
-          for (const auto& w : workers) {
-            const auto& counts = w->connections.counts(index);
-            open += counts.open.load(std::memory_order_relaxed);
-            idle += counts.idle.load(std::memory_order_relaxed);
+          for (std::size_t w = 0; w < workers; ++w) {
+            open += counts[w].open.load(std::memory_order_relaxed);
+            idle += counts[w].idle.load(std::memory_order_relaxed);
           }
           out.write({r.id, "idle"}, idle);
           out.write({r.id, "active"}, std::max(0, open - idle));
@@ -119,7 +133,7 @@ std::string printable(const tcp::endpoint& ep) {
 
 }  // namespace
 
-int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
+int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& path, const options& opts) {
   std::string error;
   std::unique_ptr<observe::access_log> access_log;
   if (opts.access_log != "off") {
@@ -130,28 +144,22 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
       return 1;
     }
   }
-  const auto targets = upstream::targets::make(*cfg, error);
-  if (!targets) {
+  const int threads = worker_count(*cfg);
+  upstream::pool_directory directory(threads);
+  std::atomic<std::shared_ptr<runtime>> current;
+  observe::gateway_metrics metrics(threads, [&current] { return pool_of(current.load()); });
+  const runtime_base base{directory, metrics};
+  auto first = build_runtime(cfg, nullptr, base, error);
+  if (!first) {
     spdlog::critical("{}", error);
     return 1;
   }
-  std::unique_ptr<net::ssl::context> front_tls;
-  if (cfg->listen_tls) {
-    front_tls = http::make_server_context(*cfg->listen_tls, error);
-    if (!front_tls) {
-      spdlog::critical("{}", error);
-      return 1;
-    }
-  }
-  router::backend_pool pool(cfg);
-  const api::model_catalog catalog(*cfg);
+  current.store(first);
   http::traffic traffic;
-  const int threads = worker_count(*cfg);
-  observe::gateway_metrics metrics(threads, pool);
-  std::vector<std::unique_ptr<worker>> workers;
+  worker_list workers;
   std::string port = cfg->listen_port;
   for (int i = 0; i < threads; ++i) {
-    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, metrics, access_log.get());
+    auto w = std::make_unique<worker>(i, first, traffic, metrics, access_log.get());
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -163,39 +171,61 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
     workers.push_back(std::move(w));
   }
 
+  // Probes run on the first worker, through its connections.
   auto& prober = *workers.front();
-  for (int i = 0; i < pool.replica_count(); ++i) {
-    auto& backend = pool.replica_at(i);
-    if (backend.entry->health_check) {
-      net::co_spawn(prober.io, health::probe_forever(backend, prober.connections, targets->of(*backend.entry)),
-                    net::detached);
-    }
-  }
-  collect_connections(metrics, pool, *targets, workers);
+  health::probe_set probes(prober.connections);
+  probes.replace(pool_of(first), first->targets);
+  collect_connections(metrics, current, workers.size());
   for (std::size_t i = 0; i < workers.size(); ++i) {
     auto& w = *workers[i];
-    net::co_spawn(w.io, http::accept_loop(w.acceptor, cfg->limit, front_tls.get(), w.handler, traffic), net::detached);
+    net::co_spawn(w.io, http::accept_loop(w.acceptor, w.handler, traffic), net::detached);
     w.thread = std::thread([&io = w.io, i] {
       metrics::set_thread_shard(i);
       io.run();
     });
   }
   const auto where = printable(workers.front()->acceptor.local_endpoint());
-  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", pool.groups().size(),
-               front_tls ? "https://" : "", where, workers.size());
+  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
+               first->front_tls ? "https://" : "", where, workers.size());
   std::printf("llm-d listening on %s\n", where.c_str());
   std::fflush(stdout);
+  first.reset();
 
-  // The first signal drains: no new connections, requests in flight run to their end (within
-  // shutdown_timeout). A second signal stops at once.
   net::io_context main_io;
+  std::function<void()> reload_now;
+  config_watch watch(main_io, path, [&reload_now] { reload_now(); });
+  // A new snapshot serves each worker's next requests; the probes move to its replicas.
+  const auto publish = [&](const std::shared_ptr<runtime>& rt) {
+    current.store(rt);
+    for (auto& w : workers) net::post(w->io, [&slot = w->current, rt] { slot = rt; });
+    net::post(prober.io, [&probes, rt] { probes.replace(pool_of(rt), rt->targets); });
+  };
+  const auto follow_watch_config = [&](const config::config& c) {
+    if (!c.watch_config) return watch.stop();
+    std::string why;
+    if (!watch.start(why)) spdlog::error("watch_config: {}; reload with SIGHUP instead", why);
+  };
+  reload_now = [&] {
+    auto rt = reload(path, opts, *current.load(), base);
+    if (!rt) return;
+    publish(rt);
+    follow_watch_config(*rt->cfg);
+  };
+  follow_watch_config(*cfg);
+
+  // The first SIGINT or SIGTERM drains: no new connections, requests in flight run to their end
+  // (within shutdown_timeout). A second one stops at once.
   net::signal_set signals(main_io, SIGINT, SIGTERM);
   net::signal_set rotate(main_io, SIGUSR1);
+  net::signal_set hangup(main_io, SIGHUP);
   reopen_on_signal(rotate, access_log.get());
+  reload_on_signal(hangup, reload_now);
   steady_timer drain(main_io);
   const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
     rotate.cancel();
+    hangup.cancel();
+    watch.stop();
     main_io.stop();
   };
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -208,7 +238,8 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
       spdlog::info("second signal: stopping now");
       stop();
     });
-    stop_when_drained(drain, traffic, std::chrono::steady_clock::now() + cfg->limit.shutdown_timeout, stop);
+    stop_when_drained(drain, traffic, std::chrono::steady_clock::now() + current.load()->cfg->limit.shutdown_timeout,
+                      stop);
   });
   main_io.run();
   for (auto& w : workers) w->thread.join();

@@ -7,6 +7,7 @@
 #include "llmd/admin/status_page.hpp"
 #include "llmd/metrics/exposition.hpp"
 #include "llmd/net/executor.hpp"
+#include "llmd/proxy/forwarder.hpp"
 #include "llmd/proxy/recorded_response.hpp"
 
 namespace llmd::app {
@@ -72,11 +73,12 @@ void begin(request_record& record, const http::exchange& ex) {
 }  // namespace
 
 awaitable<bool> routes::handle(http::exchange& ex) {
+  const auto rt = current_;
   request_record record;
   begin(record, ex);
   bool counted = false;
-  const bool keep = co_await dispatch(ex, record, counted);
-  finish(record, counted);
+  const bool keep = co_await dispatch(ex, *rt, record, counted);
+  finish(*rt, record, counted);
   co_return keep;
 }
 
@@ -86,23 +88,23 @@ void routes::refused(const http::exchange& ex, unsigned code, std::string_view r
   record.status = code;
   record.end = proxy::request_end::refused;
   record.rejected = reason;
-  finish(record, true);
+  finish(*current_, record, true);
 }
 
-void routes::finish(request_record& record, bool counted) {
+void routes::finish(const runtime& rt, request_record& record, bool counted) {
   record.finished = proxy::record_clock::now();
   // The client left before any answer: nginx's 499.
   if (record.status == 0) {
     record.status = 499;
     record.end = proxy::request_end::client_gone;
   }
-  if (counted) sinks_.metrics.record(record);
-  if (sinks_.access_log) sinks_.access_log->add(pool_, record);
+  if (counted) sinks_.metrics.record(*rt.series, record);
+  if (sinks_.access_log) sinks_.access_log->add(rt.pool, record);
 }
 
 // Not a coroutine itself: it picks the coroutine that answers, so a request costs no frame
 // holding every branch's temporaries.
-awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, bool& counted) {
+awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record& record, bool& counted) {
   const std::string_view path = record.path;
   const verb method = ex.req.method();
 
@@ -115,7 +117,7 @@ awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, boo
     if (traffic_.draining.load(std::memory_order_relaxed)) {
       return proxy::respond(ex, record, json_response(status::service_unavailable, R"({"status":"draining"})"));
     }
-    const bool ready = pool_.any_usable(std::chrono::steady_clock::now());
+    const bool ready = rt.pool.any_usable(std::chrono::steady_clock::now());
     return proxy::respond(ex, record,
                           json_response(ready ? status::ok : status::service_unavailable,
                                         ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
@@ -128,7 +130,7 @@ awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, boo
   if (path == "/admin/backends") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
     return proxy::respond(
-        ex, record, json_response(status::ok, admin::backends_json(pool_, std::chrono::steady_clock::now())));
+        ex, record, json_response(status::ok, admin::backends_json(rt.pool, std::chrono::steady_clock::now())));
   }
   if (path == "/" || path == "/status") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
@@ -137,26 +139,26 @@ awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, boo
   counted = true;
   if (path == "/v1/models") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
-    return proxy::respond(ex, record, json_response(status::ok, catalog_.list_json()));
+    return proxy::respond(ex, record, json_response(status::ok, rt.catalog.list_json()));
   }
   if (path.starts_with("/v1/models/")) {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
     const auto id = path.substr(11);
-    if (auto model = catalog_.model_json(id)) return proxy::respond(ex, record, json_response(status::ok, *model));
+    if (auto model = rt.catalog.model_json(id)) return proxy::respond(ex, record, json_response(status::ok, *model));
     return fail(
         ex, record, status::not_found,
         {"The model '" + std::string(id) + "' does not exist", "invalid_request_error", "model_not_found", "model"});
   }
   if (path.starts_with("/v1/")) {
     if (method != verb::post) return wrong_method(ex, record, "POST");
-    return proxy(ex, record);
+    return proxy(ex, rt, record);
   }
   return fail(ex, record, status::not_found,
               {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
                "invalid_request_error", "unknown_url", ""});
 }
 
-awaitable<bool> routes::proxy(http::exchange& ex, request_record& record) {
+awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& record) {
   auto scanned = api::scan_request(ex.req.body());
   if (auto* error = std::get_if<api::scan_error>(&scanned)) {
     record.rejected = "bad_request";
@@ -171,7 +173,7 @@ awaitable<bool> routes::proxy(http::exchange& ex, request_record& record) {
                             {"you must provide a model parameter", "invalid_request_error", "missing_model", "model"});
   }
   record.set_model(*fields.model);
-  const auto group = pool_.resolve(*fields.model);
+  const auto group = rt.pool.resolve(*fields.model);
   if (!group) {
     record.rejected = "unknown_model";
     co_return co_await fail(ex, record, status::not_found,
@@ -179,7 +181,8 @@ awaitable<bool> routes::proxy(http::exchange& ex, request_record& record) {
                              "model_not_found", "model"});
   }
   record.group = *group;
-  co_return co_await forwarder_.forward(ex, fields, *group, record);
+  proxy::forwarder forwarder(rt.pool, rt.targets, connections_);
+  co_return co_await forwarder.forward(ex, fields, *group, record);
 }
 
 }  // namespace llmd::app

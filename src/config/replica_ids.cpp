@@ -47,6 +47,10 @@ std::string derived_replica_id(std::string_view name, const upstream_url& url) {
   return out;
 }
 
+bool same_replica(const model_entry& a, const model_entry& b) {
+  return !a.name.empty() && a.name == b.name && !a.url.host.empty() && same_endpoint(a.url, b.url);
+}
+
 bool is_replica_id(std::string_view id) {
   return !id.empty() && id.size() <= max_id_length && all_id_chars(id);
 }
@@ -76,8 +80,7 @@ void check_replicas(reader& r, const std::vector<model_entry>& models, const std
     const auto& later = models[i];
     for (std::size_t j = 0; j < i; ++j) {
       const auto& earlier = models[j];
-      const bool usable = !later.url.host.empty() && !earlier.url.host.empty();
-      if (usable && !later.name.empty() && later.name == earlier.name && same_endpoint(later.url, earlier.url)) {
+      if (same_replica(later, earlier)) {
         r.report(places[i].path, places[i].line,
                  "group \"" + later.name + "\" already has this endpoint at " + where(places[j]) +
                      ": list each replica once");

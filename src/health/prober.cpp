@@ -1,5 +1,7 @@
 #include "llmd/health/prober.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -65,10 +67,11 @@ awaitable<std::string> probe_once(upstream::connection_pool& connections, const 
   }
 }
 
-}  // namespace
-
-awaitable<void> probe_forever(router::replica& backend, upstream::connection_pool& connections,
-                              const upstream::target& target) {
+// Probes one replica until `stopped`; `pool` keeps the replica and its target alive.
+awaitable<void> probe_forever(std::shared_ptr<router::backend_pool> pool, int index,
+                              upstream::connection_pool& connections, const upstream::target& target,
+                              std::shared_ptr<const bool> stopped) {
+  auto& backend = pool->replica_at(index);
   const auto& check = *backend.entry->health_check;
   const auto head = probe_head(*backend.entry, check.path);
   const auto executor = co_await net::this_coro::executor;
@@ -77,10 +80,11 @@ awaitable<void> probe_forever(router::replica& backend, upstream::connection_poo
   pause.expires_after(std::chrono::duration_cast<config::duration>(check.interval * unit_random()));
   co_await pause.async_wait(use_tuple);
   bool was_passing = true;
-  for (;;) {
+  while (!*stopped) {
     const auto why = co_await probe_once(connections, target, check, head);
+    if (*stopped) break;
     const bool passing = why.empty();
-    backend.health.probed(passing, why);
+    backend.health().probed(passing, why);
     if (passing != was_passing) {
       if (passing) {
         spdlog::info("{} readmitted: health check passes", backend.id);
@@ -92,6 +96,24 @@ awaitable<void> probe_forever(router::replica& backend, upstream::connection_poo
     pause.expires_after(std::chrono::duration_cast<config::duration>(check.interval * (0.9 + 0.2 * unit_random())));
     co_await pause.async_wait(use_tuple);
   }
+}
+
+}  // namespace
+
+void probe_set::replace(const std::shared_ptr<router::backend_pool>& pool, const upstream::targets& targets) {
+  stop();
+  stopped_ = std::make_shared<bool>(false);
+  for (int i = 0; i < pool->replica_count(); ++i) {
+    const auto& entry = *pool->replica_at(i).entry;
+    if (!entry.health_check) continue;
+    net::co_spawn(connections_.executor(), probe_forever(pool, i, connections_, targets.of(entry), stopped_),
+                  net::detached);
+  }
+}
+
+void probe_set::stop() {
+  if (stopped_) *stopped_ = true;
+  stopped_.reset();
 }
 
 }  // namespace llmd::health

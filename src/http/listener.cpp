@@ -38,10 +38,9 @@ tcp_acceptor open_acceptor(net::io_context& io, const std::string& host, const s
   return acceptor;
 }
 
-awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, net::ssl::context* tls, handler& h,
-                            traffic& t) {
+awaitable<void> accept_loop(tcp_acceptor& acceptor, handler& h, traffic& t) {
   const auto serve = [&](tcp_socket socket) {
-    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), limits, tls, h, t), net::detached);
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), h, t), net::detached);
   };
   // For the synchronous accepts that drain the queue below: they must not block.
   boost::system::error_code ignored;

@@ -75,14 +75,15 @@ awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tl
 
 }  // namespace
 
-awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::context* tls, handler& h,
-                            traffic& t) {
+awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
   socket.set_option(net::ip::tcp::no_delay(true));
   boost::system::error_code no_peer;
   const auto peer = socket.remote_endpoint(no_peer);
   llmd::net::timed_socket stream(std::move(socket));
+  // The connection keeps the context it began with, whatever a reload brings.
+  const auto tls = h.front_tls();
   // A handshake that fails or stalls ends only this connection; it never reached a handler.
-  if (tls && !co_await handshake(stream, *tls, limits.client_header_timeout)) co_return;
+  if (tls && !co_await handshake(stream, *tls, h.limits().client_header_timeout)) co_return;
   beast::flat_buffer buffer;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);
@@ -94,6 +95,7 @@ awaitable<void> run_session(tcp_socket socket, config::limits limits, net::ssl::
       buffer.reserve(small_read);
     }
     req.clear(large_read);
+    const auto limits = h.limits();
     request_parser parser(req);
     parser.header_limit(header_limit);
     parser.body_limit(limits.max_body_bytes);

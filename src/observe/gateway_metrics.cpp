@@ -20,7 +20,7 @@ std::uint64_t wall_clock_seconds() {
 }  // namespace
 
 // The series of one (model, backend) pair.
-struct gateway_metrics::series {
+struct pool_series::series {
   series(gateway_metrics& m, std::string model_label, std::string backend_label)
       : model(std::move(model_label)),
         backend(std::move(backend_label)),
@@ -50,8 +50,25 @@ struct gateway_metrics::series {
   std::unique_ptr<std::atomic<metrics::counter*>[]> by_status;
 };
 
-gateway_metrics::gateway_metrics(std::size_t workers, router::backend_pool& pool)
-    : pool_(pool),
+pool_series::pool_series(gateway_metrics& metrics, const router::backend_pool& pool) : pool_(pool) {
+  for (int i = 0; i < pool.replica_count(); ++i) {
+    const auto& r = pool.replica_at(i);
+    replicas_.push_back(std::make_unique<series>(metrics, pool.groups()[r.group].name, r.id));
+  }
+  for (const auto& g : pool.groups()) groups_.push_back(std::make_unique<series>(metrics, g.name, "none"));
+  none_ = std::make_unique<series>(metrics, "none", "none");
+}
+
+pool_series::~pool_series() = default;
+
+pool_series::series& pool_series::of(const proxy::request_record& r) const {
+  if (r.served) return *replicas_[r.served->index];
+  if (r.group >= 0) return *groups_[r.group];
+  return *none_;
+}
+
+gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
+    : current_(std::move(current)),
       registry_(workers),
       requests_(registry_.counter("llmd_requests_total", "Requests answered, by the group and replica that served",
                                   {"model", "backend", "status"})),
@@ -89,15 +106,17 @@ gateway_metrics::gateway_metrics(std::size_t workers, router::backend_pool& pool
                       [this](metrics::sample_writer& out) { out.write({}, last_reload_success_.load()); });
   registry_.collected("llmd_inflight_requests", "Requests holding a slot of the replica", metrics::kind::gauge,
                       {"backend"}, [this](metrics::sample_writer& out) {
-                        for (int i = 0; i < pool_.replica_count(); ++i) {
-                          const auto& r = pool_.replica_at(i);
-                          out.write({r.id}, r.in_flight.load(std::memory_order_relaxed));
+                        const auto pool = current_();
+                        for (int i = 0; i < pool->replica_count(); ++i) {
+                          const auto& r = pool->replica_at(i);
+                          out.write({r.id}, r.in_flight().load(std::memory_order_relaxed));
                         }
                       });
   registry_.collected("llmd_slots", "The replica's max_concurrent", metrics::kind::gauge, {"backend"},
                       [this](metrics::sample_writer& out) {
-                        for (int i = 0; i < pool_.replica_count(); ++i) {
-                          const auto& r = pool_.replica_at(i);
+                        const auto pool = current_();
+                        for (int i = 0; i < pool->replica_count(); ++i) {
+                          const auto& r = pool->replica_at(i);
                           out.write({r.id}, r.entry->max_concurrent);
                         }
                       });
@@ -105,33 +124,25 @@ gateway_metrics::gateway_metrics(std::size_t workers, router::backend_pool& pool
                       "1 when the replica takes new traffic now; 0 while ejected, failing probes or cooling down",
                       metrics::kind::gauge, {"backend"}, [this](metrics::sample_writer& out) {
                         const auto now = std::chrono::steady_clock::now();
-                        for (int i = 0; i < pool_.replica_count(); ++i) {
-                          const auto& r = pool_.replica_at(i);
-                          const auto standing = r.health.peek(now);
+                        const auto pool = current_();
+                        for (int i = 0; i < pool->replica_count(); ++i) {
+                          const auto& r = pool->replica_at(i);
+                          const auto standing = r.health().peek(now);
                           out.write({r.id}, standing.admits == router::admission::open && !standing.cooling(now));
                         }
                       });
   registry_.collected("llmd_queue_waiting", "Requests waiting for a slot", metrics::kind::gauge, {},
-                      [this](metrics::sample_writer& out) { out.write({}, pool_.queue().waiting()); });
-
-  for (int i = 0; i < pool_.replica_count(); ++i) {
-    const auto& r = pool_.replica_at(i);
-    replicas_.push_back(std::make_unique<series>(*this, pool_.groups()[r.group].name, r.id));
-  }
-  for (const auto& g : pool_.groups()) groups_.push_back(std::make_unique<series>(*this, g.name, "none"));
-  none_ = std::make_unique<series>(*this, "none", "none");
+                      [this](metrics::sample_writer& out) { out.write({}, current_()->queue().waiting()); });
 }
 
 gateway_metrics::~gateway_metrics() = default;
 
-gateway_metrics::series& gateway_metrics::series_of(const proxy::request_record& r) {
-  if (r.served) return *replicas_[r.served->index];
-  if (r.group >= 0) return *groups_[r.group];
-  return *none_;
+std::unique_ptr<pool_series> gateway_metrics::series_for(const router::backend_pool& pool) {
+  return std::unique_ptr<pool_series>(new pool_series(*this, pool));
 }
 
-void gateway_metrics::record(const proxy::request_record& r) {
-  auto& s = series_of(r);
+void gateway_metrics::record(const pool_series& series, const proxy::request_record& r) {
+  auto& s = series.of(r);
   s.duration.observe(seconds(r.duration()));
   if (r.head_sent) s.ttfb.observe(seconds(*r.head_sent - r.received));
   if (r.first_token) s.ttft.observe(seconds(*r.first_token - r.received));
@@ -140,7 +151,7 @@ void gateway_metrics::record(const proxy::request_record& r) {
   overhead_.observe(seconds(r.overhead()));
   if (r.queue_wait > record_clock::duration::zero()) queue_wait_.observe(seconds(r.queue_wait));
   if (!r.rejected.empty()) rejected_.with({r.rejected}).add();
-  if (r.steps.size() > 1) count_steps(r);
+  if (r.steps.size() > 1) count_steps(series.pool_, r);
   // Last, so that a scrape (which reads llmd_requests_total first) that sees the request counted
   // sees the rest of it too.
   s.requests(requests_, r.status).add();
@@ -148,8 +159,8 @@ void gateway_metrics::record(const proxy::request_record& r) {
 
 // An attempt after another in the same group is a retry of the replica that failed; the first
 // attempt in another group is a fallback from the group before it, for the reason it gave.
-void gateway_metrics::count_steps(const proxy::request_record& r) {
-  const auto& groups = pool_.groups();
+void gateway_metrics::count_steps(const router::backend_pool& pool, const proxy::request_record& r) {
+  const auto& groups = pool.groups();
   for (std::size_t i = 1; i < r.steps.size(); ++i) {
     const auto& before = r.steps[i - 1];
     const auto& step = r.steps[i];

@@ -205,7 +205,8 @@ awaitable<bool> forwarder::run_chain(http::exchange& ex, const api::request_fiel
     router::wait_end waited;
     {
       const wait_timer queued(record.queue_wait);
-      waited = co_await pool_.queue().wait(chain, start + queue_settings.max_wait, requeued, cancel->stop.slot());
+      waited = co_await pool_.queue().wait(pool_.groups()[group].chain_replicas, start + queue_settings.max_wait,
+                                           queue_settings.max_waiting, requeued, cancel->stop.slot());
     }
     if (waited != router::wait_end::woken) {
       if (cancel->client_gone) co_return false;
@@ -246,7 +247,7 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
       continue;
     }
     backed_off = false;
-    if (state.attempts > 0 && !pool_.budget().try_retry(clock::now())) {
+    if (state.attempts > 0 && !pool_.budget().try_retry(clock::now(), pool_.settings().budget)) {
       state.budget_spent = true;
       co_return group_end::stopped;
     }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "llmd/config/chains.hpp"
+#include "llmd/config/parse.hpp"
 
 namespace llmd::router {
 
@@ -41,35 +42,56 @@ lease& lease::operator=(lease&& other) noexcept {
 health_change lease::report(attempt_report r, time_point now) {
   r.trial = std::exchange(trial_, false);
   r.started = started_;
-  return backend_->health.report(r, now, pool_->settings().health);
+  return backend_->health().report(r, now, pool_->settings().health);
 }
 
 void lease::release() {
   if (!backend_) return;
   auto* freed = std::exchange(backend_, nullptr);
-  if (std::exchange(trial_, false)) freed->health.give_back_trial(started_);
-  freed->in_flight.fetch_sub(1, std::memory_order_acq_rel);
-  pool_->queue_.slot_freed(freed->group);
+  if (std::exchange(trial_, false)) freed->health().give_back_trial(started_);
+  freed->in_flight().fetch_sub(1, std::memory_order_acq_rel);
+  pool_->queue_->slot_freed(freed->state.get());
 }
 
-backend_pool::backend_pool(std::shared_ptr<const config::config> cfg)
+namespace {
+
+// The state of the previous pool's replica that `entry` continues, else a fresh one.
+std::shared_ptr<replica_state> state_for(const config::model_entry& entry, const backend_pool* previous) {
+  if (previous) {
+    for (int i = 0; i < previous->replica_count(); ++i) {
+      const auto& before = previous->replica_at(i);
+      if (config::same_replica(*before.entry, entry)) return before.state;
+    }
+  }
+  return std::make_shared<replica_state>();
+}
+
+}  // namespace
+
+backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const backend_pool* previous)
     : cfg_(std::move(cfg)),
-      entry_count_(cfg_->models.size()),
-      replicas_(new replica[entry_count_]),
-      next_(new std::atomic<unsigned>[entry_count_]()),
-      budget_(cfg_->budget),
-      queue_(cfg_->queue.max_waiting) {
+      replicas_(cfg_->models.size()),
+      next_(new std::atomic<unsigned>[cfg_->models.size()]()),
+      budget_(previous ? previous->budget_ : std::make_shared<retry_budget>()),
+      queue_(previous ? previous->queue_ : std::make_shared<wait_queue>()) {
   const auto names = config::group_names(cfg_->models);
   auto chains = config::build_chains(cfg_->models);
-  for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g])});
-  for (std::size_t i = 0; i < entry_count_; ++i) {
+  for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g]), {}});
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
     const auto& entry = cfg_->models[i];
     auto g = std::find(names.begin(), names.end(), entry.name) - names.begin();
     replicas_[i].entry = &entry;
     replicas_[i].id = entry.id;
     replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
+    replicas_[i].state = state_for(entry, previous);
+    if (!entry.health_check) replicas_[i].state->health.probes_stopped();
     groups_[g].replicas.push_back(static_cast<int>(i));
+  }
+  for (auto& g : groups_) {
+    for (int c : g.chain) {
+      for (int index : groups_[c].replicas) g.chain_replicas.push_back(replicas_[index].state.get());
+    }
   }
 }
 
@@ -82,21 +104,21 @@ std::optional<int> backend_pool::group_named(std::string_view name) const {
 
 std::optional<int> backend_pool::resolve(std::string_view model) const {
   if (auto g = group_named(model)) return g;
-  for (std::size_t i = 0; i < entry_count_; ++i) {
-    if (replicas_[i].entry->model && *replicas_[i].entry->model == model) return replicas_[i].group;
+  for (const auto& r : replicas_) {
+    if (r.entry->model && *r.entry->model == model) return r.group;
   }
   if (!cfg_->default_model) return std::nullopt;
   return group_named(*cfg_->default_model);
 }
 
 bool backend_pool::is_slow(const replica& r) const {
-  const double own = r.health.ttfb_ewma_ms();
+  const double own = r.health().ttfb_ewma_ms();
   if (own == 0) return false;
   double others = 0;
   int counted = 0;
   for (int index : groups_[r.group].replicas) {
     if (index == r.index) continue;
-    if (const double ewma = replicas_[index].health.ttfb_ewma_ms(); ewma > 0) {
+    if (const double ewma = replicas_[index].health().ttfb_ewma_ms(); ewma > 0) {
       others += ewma;
       ++counted;
     }
@@ -121,7 +143,7 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
     for (std::size_t k = 0; k < members.size(); ++k) {
       const int index = members[(start + k) % members.size()];
       replica& r = replicas_[index];
-      const auto standing = r.health.peek(now);
+      const auto standing = r.health().peek(now);
       const auto admits = options.ignore_health ? admission::open : standing.admits;
       if (admits == admission::closed) continue;
       const bool cooling = standing.cooling(now);
@@ -133,7 +155,7 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
         continue;
       }
       any_admitted = true;
-      const int seen = r.in_flight.load(std::memory_order_acquire);
+      const int seen = r.in_flight().load(std::memory_order_acquire);
       if (seen >= r.entry->max_concurrent) continue;
       const bool trial = admits == admission::trial;
       double score = static_cast<double>(seen + 1) / r.entry->weight;
@@ -154,26 +176,26 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
       if (waiting.next_up) return waiting;
       return {.reason = any_admitted ? unavailable::full : unavailable::unhealthy};
     }
-    if (best_trial && !best->health.take_trial(now)) continue;
-    if (best->in_flight.compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
+    if (best_trial && !best->health().take_trial(now)) continue;
+    if (best->in_flight().compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
       return {.taken = lease(this, best, best_trial, now), .cooling = best_cooling};
     }
-    if (best_trial) best->health.give_back_trial(now);
+    if (best_trial) best->health().give_back_trial(now);
   }
 }
 
 bool backend_pool::any_admitted(const std::vector<int>& groups, time_point now) const {
   for (int g : groups) {
     for (int index : groups_[g].replicas) {
-      if (replicas_[index].health.usable(now)) return true;
+      if (replicas_[index].health().usable(now)) return true;
     }
   }
   return false;
 }
 
 bool backend_pool::any_usable(time_point now) const {
-  for (std::size_t i = 0; i < entry_count_; ++i) {
-    if (replicas_[i].health.usable(now)) return true;
+  for (const auto& r : replicas_) {
+    if (r.health().usable(now)) return true;
   }
   return false;
 }

@@ -114,6 +114,11 @@ void replica_health::probed(bool passing, std::string_view why) {
   ejections_in_a_row_ = 0;
 }
 
+void replica_health::probes_stopped() {
+  std::lock_guard lock(mutex_);
+  probe_failing_ = false;
+}
+
 health_snapshot replica_health::snapshot() const {
   std::lock_guard lock(mutex_);
   return {.ejected = ejected_,

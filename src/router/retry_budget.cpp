@@ -14,7 +14,7 @@ void retry_budget::request_started(time_point now) {
   ++slot(now).requests;
 }
 
-bool retry_budget::try_retry(time_point now) {
+bool retry_budget::try_retry(time_point now, const config::retry_budget& settings) {
   std::lock_guard lock(mutex_);
   auto& current = slot(now);
   const auto oldest = current.epoch - window_seconds + 1;
@@ -26,7 +26,7 @@ bool retry_budget::try_retry(time_point now) {
       retries += s.retries;
     }
   }
-  const double allowed = settings_.percent / 100.0 * static_cast<double>(requests) + settings_.min_retries;
+  const double allowed = settings.percent / 100.0 * static_cast<double>(requests) + settings.min_retries;
   if (static_cast<double>(retries) >= allowed) return false;
   ++current.retries;
   return true;

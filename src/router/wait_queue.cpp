@@ -11,13 +11,13 @@ namespace llmd::router {
 
 namespace net = boost::asio;
 
-awaitable<wait_end> wait_queue::wait(const std::vector<int>& groups, time_point deadline, bool front,
-                                 net::cancellation_slot slot) {
+awaitable<wait_end> wait_queue::wait(const std::vector<const replica_state*>& replicas, time_point deadline,
+                                     std::size_t max_waiting, bool front, net::cancellation_slot slot) {
   const auto executor = co_await net::this_coro::executor;
-  auto self = std::make_shared<waiter>(executor, groups);
+  auto self = std::make_shared<waiter>(executor, replicas);
   {
     std::lock_guard lock(mutex_);
-    if (line_.size() >= max_waiting_ && !front) co_return wait_end::full;
+    if (line_.size() >= max_waiting && !front) co_return wait_end::full;
     if (front) {
       line_.push_front(self);
     } else {
@@ -37,13 +37,13 @@ awaitable<wait_end> wait_queue::wait(const std::vector<int>& groups, time_point 
   co_return wait_end::timed_out;
 }
 
-void wait_queue::slot_freed(int group) {
+void wait_queue::slot_freed(const replica_state* replica) {
   if (waiting_.load(std::memory_order_relaxed) == 0) return;
   std::shared_ptr<waiter> next;
   {
     std::lock_guard lock(mutex_);
     auto it = std::find_if(line_.begin(), line_.end(), [&](const auto& w) {
-      return std::find(w->groups.begin(), w->groups.end(), group) != w->groups.end();
+      return std::find(w->replicas.begin(), w->replicas.end(), replica) != w->replicas.end();
     });
     if (it == line_.end()) return;
     next = std::move(*it);

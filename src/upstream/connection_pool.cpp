@@ -14,9 +14,10 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct connection_pool::pool {
+  explicit pool(connection_counts* of) : counts(of) {}
   std::vector<idle_connection> idle;
   tls_session session;
-  std::shared_ptr<connection_counts> counts = std::make_shared<connection_counts>();
+  connection_counts* counts;
   void idle_changed() { counts->idle.store(static_cast<int>(idle.size()), std::memory_order_relaxed); }
 };
 
@@ -48,16 +49,21 @@ acquired failed(outcome o, std::string why, const llmd::net::timed_socket& strea
 
 }  // namespace
 
-connection_pool::connection_pool(net::io_context& io, const targets& all, std::size_t max_idle_per_pool)
-    : io_(io), max_idle_(max_idle_per_pool), pools_(all.pools()), sweeper_(io) {}
+connection_pool::connection_pool(net::io_context& io, std::size_t worker, std::size_t max_idle_per_pool)
+    : io_(io), worker_(worker), max_idle_(max_idle_per_pool), sweeper_(io) {}
 
 connection_pool::~connection_pool() = default;
 
-const connection_counts& connection_pool::counts(int index) const { return *pools_[index].counts; }
+connection_pool::pool& connection_pool::pool_of(const target& t) {
+  const auto index = t.pool.index;
+  if (index >= pools_.size()) pools_.resize(index + 1);
+  if (!pools_[index]) pools_[index] = std::make_unique<pool>(&t.pool.counts[worker_]);
+  return *pools_[index];
+}
 
 awaitable<acquired> connection_pool::acquire(const target& t, config::duration timeout, bool fresh) {
   if (!fresh) {
-    auto& p = pools_[t.pool];
+    auto& p = pool_of(t);
     auto& list = p.idle;
     const auto recent = std::chrono::steady_clock::now() - trust_for;
     while (!list.empty()) {
@@ -75,7 +81,8 @@ awaitable<acquired> connection_pool::acquire(const target& t, config::duration t
 }
 
 awaitable<acquired> connection_pool::open(const target& t, config::duration timeout) {
-  auto conn = std::make_unique<connection>(io_, pools_[t.pool].counts);
+  auto& p = pool_of(t);
+  auto conn = std::make_unique<connection>(io_, p.counts);
   auto& stream = conn->stream;
   const auto& host = t.proxy ? t.proxy->host : t.url->host;
   const auto& port = t.proxy ? t.proxy->port : t.url->port;
@@ -95,8 +102,7 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
   }
   if (t.tls) {
     auto& tls = stream.start_tls(*t.tls);
-    prepare_connection(tls.native_handle(), t.server_name, !t.entry->tls.insecure_skip_verify,
-                       pools_[t.pool].session);
+    prepare_connection(tls.native_handle(), t.server_name, !t.entry->tls.insecure_skip_verify, p.session);
     auto [hec] = co_await tls.async_handshake(net::ssl::stream_base::client, use_tuple);
     if (hec) {
       co_return failed(outcome::tls_failed, handshake_failure(tls.native_handle(), hec), stream, "TLS handshake");
@@ -107,7 +113,7 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
 }
 
 void connection_pool::release(const target& t, connection_ptr conn) {
-  auto& p = pools_[t.pool];
+  auto& p = pool_of(t);
   if (p.idle.size() >= max_idle_) return;
   conn->stream.expires_never();
   p.idle.push_back({std::move(conn), std::chrono::steady_clock::now()});
@@ -130,11 +136,12 @@ void connection_pool::sweep() {
   const auto too_old = std::chrono::steady_clock::now() - max_idle_time;
   bool any_left = false;
   for (auto& p : pools_) {
-    std::erase_if(p.idle, [&](const idle_connection& c) {
+    if (!p) continue;
+    std::erase_if(p->idle, [&](const idle_connection& c) {
       return c.since < too_old || !still_open(c.conn->stream.socket());
     });
-    p.idle_changed();
-    any_left = any_left || !p.idle.empty();
+    p->idle_changed();
+    any_left = any_left || !p->idle.empty();
   }
   if (any_left) sweep_later();
 }

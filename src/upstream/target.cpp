@@ -4,17 +4,7 @@
 
 namespace llmd::upstream {
 
-namespace {
-
-// What makes two entries' connections interchangeable.
-bool same_connections(const config::model_entry& a, const config::model_entry& b) {
-  return a.url.scheme == b.url.scheme && a.url.host == b.url.host && a.url.port == b.url.port &&
-         (!a.url.tls() || a.tls == b.tls) && a.proxy == b.proxy;
-}
-
-}  // namespace
-
-std::optional<targets> targets::make(const config::config& cfg, std::string& error) {
+std::optional<targets> targets::make(const config::config& cfg, pool_directory& directory, std::string& error) {
   targets out;
   out.first_ = cfg.models.data();
   std::vector<const config::tls_settings*> made;  // the settings of each context, in order
@@ -24,7 +14,7 @@ std::optional<targets> targets::make(const config::config& cfg, std::string& err
              .proxy = entry.proxy ? &*entry.proxy : nullptr,
              .tls = nullptr,
              .server_name = entry.tls.server_name.empty() ? entry.url.host : entry.tls.server_name,
-             .pool = out.pools_,
+             .pool = directory.of(entry),
              .entry = &entry};
     if (entry.url.tls()) {
       std::size_t k = 0;
@@ -40,13 +30,6 @@ std::optional<targets> targets::make(const config::config& cfg, std::string& err
       }
       t.tls = out.contexts_[k].get();
     }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (same_connections(cfg.models[j], entry)) {
-        t.pool = out.targets_[j].pool;
-        break;
-      }
-    }
-    if (t.pool == out.pools_) ++out.pools_;
     out.targets_.push_back(std::move(t));
   }
   return out;

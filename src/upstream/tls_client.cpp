@@ -19,7 +19,7 @@ int session_index() {
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* keeper = static_cast<tls_session*>(SSL_get_ex_data(ssl, session_index()));
   if (!keeper) return 0;
-  keeper->keep(session);
+  keeper->keep(session, SSL_get_SSL_CTX(ssl));
   return 1;  // ours now
 }
 
@@ -62,11 +62,17 @@ std::unique_ptr<ssl::context> make_client_context(const config::tls_settings& se
 
 tls_session::~tls_session() {
   if (session_) SSL_SESSION_free(session_);
+  if (context_) SSL_CTX_free(context_);
 }
 
-void tls_session::keep(SSL_SESSION* session) {
+void tls_session::keep(SSL_SESSION* session, SSL_CTX* context) {
   if (session_) SSL_SESSION_free(session_);
   session_ = session;
+  if (context != context_) {
+    SSL_CTX_up_ref(context);
+    if (context_) SSL_CTX_free(context_);
+    context_ = context;
+  }
 }
 
 void prepare_connection(SSL* ssl, const std::string& server_name, bool verify, tls_session& session) {
@@ -82,7 +88,7 @@ void prepare_connection(SSL* ssl, const std::string& server_name, bool verify, t
       X509_VERIFY_PARAM_set1_host(param, server_name.c_str(), server_name.size());
     }
   }
-  if (session.get()) SSL_set_session(ssl, session.get());
+  if (auto* resumed = session.for_context(SSL_get_SSL_CTX(ssl))) SSL_set_session(ssl, resumed);
   SSL_set_ex_data(ssl, session_index(), &session);
 }
 

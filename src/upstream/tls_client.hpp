@@ -17,7 +17,8 @@ std::unique_ptr<boost::asio::ssl::context> make_client_context(const config::tls
                                                                std::string& error);
 
 // The newest session a server of one pool handed out (TLS 1.3 hands them out after the
-// handshake, so they are caught as they arrive), offered to it when a connection is reopened.
+// handshake, so they are caught as they arrive), offered to it when a connection is reopened
+// with the same context. A reload makes new contexts: their connections start new sessions.
 class tls_session {
  public:
   tls_session() = default;
@@ -25,12 +26,17 @@ class tls_session {
   tls_session& operator=(const tls_session&) = delete;
   ~tls_session();
 
-  // Takes ownership of `session`.
-  void keep(SSL_SESSION* session);
-  SSL_SESSION* get() const noexcept { return session_; }
+  // Takes ownership of `session`, made by a connection of `context` (which it holds on to, so
+  // that no later context can take its address).
+  void keep(SSL_SESSION* session, SSL_CTX* context);
+  // The session to offer a connection of `context`; null for none.
+  SSL_SESSION* for_context(const SSL_CTX* context) const noexcept {
+    return context == context_ ? session_ : nullptr;
+  }
 
  private:
   SSL_SESSION* session_ = nullptr;
+  SSL_CTX* context_ = nullptr;
 };
 
 // Sets up a connection's TLS before its handshake: SNI, the name its certificate must carry

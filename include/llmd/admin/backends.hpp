@@ -7,6 +7,6 @@
 
 namespace llmd::admin {
 
-std::string backends_json(router::backend_pool& pool, router::time_point now);
+std::string backends_json(const router::backend_pool& pool, router::time_point now);
 
 }  // namespace llmd::admin

@@ -1,6 +1,7 @@
 // The running daemon: one worker thread per core, each with its own event loop, listener,
-// upstream connections and request path, sharing only the immutable config and the pool's
-// atomic slot counters.
+// upstream connections and request path, sharing only the current snapshot of the config
+// (runtime) and its atomic slot counters. SIGHUP, or a change of the file with watch_config,
+// reloads the config; SIGUSR1 reopens the access log; SIGINT or SIGTERM drains and stops.
 #pragma once
 
 #include <memory>
@@ -11,8 +12,8 @@
 
 namespace llmd::app {
 
-// Serves until SIGINT or SIGTERM; returns the process exit code. Prints
+// Serves `cfg`, read from `path`, until SIGINT or SIGTERM; returns the process exit code. Prints
 // "llm-d listening on HOST:PORT" to stdout once every worker is accepting.
-int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts);
+int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& path, const options& opts);
 
 }  // namespace llmd::app

@@ -1,16 +1,18 @@
 // The daemon's HTTP surface: which path and method go where, and the errors for the rest. Every
-// request gets a record, and its end goes to the metrics and the access log.
+// request gets a record, and its end goes to the metrics and the access log. Each request is
+// served by the snapshot (runtime) its worker held when it arrived, to its end.
 #pragma once
 
-#include "llmd/api/models.hpp"
+#include <memory>
+
+#include "llmd/app/runtime.hpp"
 #include "llmd/http/handler.hpp"
 #include "llmd/http/traffic.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/observe/access_log.hpp"
 #include "llmd/observe/gateway_metrics.hpp"
-#include "llmd/proxy/forwarder.hpp"
 #include "llmd/proxy/request_record.hpp"
-#include "llmd/router/backend_pool.hpp"
+#include "llmd/upstream/connection_pool.hpp"
 
 namespace llmd::app {
 
@@ -22,23 +24,25 @@ struct request_sinks {
 
 class routes : public http::handler {
  public:
-  routes(router::backend_pool& pool, const api::model_catalog& catalog, proxy::forwarder& forwarder,
-         const http::traffic& traffic, request_sinks sinks)
-      : pool_(pool), catalog_(catalog), forwarder_(forwarder), traffic_(traffic), sinks_(sinks) {}
+  // `current` is the worker's snapshot, which only the worker's thread reads or replaces.
+  routes(const std::shared_ptr<runtime>& current, upstream::connection_pool& connections, const http::traffic& traffic,
+         request_sinks sinks)
+      : current_(current), connections_(connections), traffic_(traffic), sinks_(sinks) {}
 
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
+  config::limits limits() const override { return current_->cfg->limit; }
+  std::shared_ptr<boost::asio::ssl::context> front_tls() const override { return current_->front_tls; }
 
  private:
   // Picks the coroutine that answers; `counted` says whether the request is one of the API's
   // (the metrics leave out probes, scrapes and the admin pages).
-  awaitable<bool> dispatch(http::exchange& ex, proxy::request_record& record, bool& counted);
-  awaitable<bool> proxy(http::exchange& ex, proxy::request_record& record);
-  void finish(proxy::request_record& record, bool counted);
+  awaitable<bool> dispatch(http::exchange& ex, runtime& rt, proxy::request_record& record, bool& counted);
+  awaitable<bool> proxy(http::exchange& ex, runtime& rt, proxy::request_record& record);
+  void finish(const runtime& rt, proxy::request_record& record, bool counted);
 
-  router::backend_pool& pool_;
-  const api::model_catalog& catalog_;
-  proxy::forwarder& forwarder_;
+  const std::shared_ptr<runtime>& current_;
+  upstream::connection_pool& connections_;
   const http::traffic& traffic_;
   request_sinks sinks_;
 };

@@ -49,6 +49,11 @@ url_result parse_endpoint(std::string_view endpoint);
 // query is left out: it may hold a key.
 std::string derived_replica_id(std::string_view name, const upstream_url& url);
 
+// Whether two entries are one replica: the same group name and the same server (scheme, host
+// ignoring case, port, root and query). A reload keeps such a replica's slots, health and
+// connections; two such entries in one file are a problem.
+bool same_replica(const model_entry& a, const model_entry& b);
+
 // What a replica id may hold, written or derived: 1 to 128 characters among A-Z a-z 0-9 . _ : @ / # -
 // and the brackets of an IPv6 host, as it goes into a header value and a metric label.
 bool is_replica_id(std::string_view id);

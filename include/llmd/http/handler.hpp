@@ -1,10 +1,16 @@
 // What a session calls for every request it reads: the application's routes.
 #pragma once
 
+#include <memory>
 #include <string_view>
 
+#include "llmd/config/config.hpp"
 #include "llmd/http/exchange.hpp"
 #include "llmd/net/executor.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace llmd::http {
 
@@ -16,6 +22,10 @@ class handler {
   // The session refused the request itself and answered `status`: too large, malformed.
   // `reason` is a fixed label (body_too_large, header_too_large, bad_request).
   virtual void refused(const exchange& ex, unsigned status, std::string_view reason) = 0;
+  // The limits in effect now, read for each request (a reload may change them).
+  virtual config::limits limits() const = 0;
+  // The front door's TLS context in effect now, for a new connection; null for plain HTTP.
+  virtual std::shared_ptr<boost::asio::ssl::context> front_tls() const = 0;
 };
 
 }  // namespace llmd::http

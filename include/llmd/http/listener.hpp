@@ -20,8 +20,7 @@ tcp_acceptor open_acceptor(boost::asio::io_context& io, const std::string& host,
                            boost::system::error_code& ec);
 
 // Accepts until the acceptor is closed, running each connection as its own coroutine, over TLS
-// when `tls` is set.
-awaitable<void> accept_loop(tcp_acceptor& acceptor, config::limits limits, boost::asio::ssl::context* tls, handler& h,
-                            traffic& t);
+// when the handler has a TLS context.
+awaitable<void> accept_loop(tcp_acceptor& acceptor, handler& h, traffic& t);
 
 }  // namespace llmd::http

@@ -13,7 +13,6 @@
 
 namespace llmd::http {
 
-awaitable<void> run_session(tcp_socket socket, config::limits limits, boost::asio::ssl::context* tls, handler& h,
-                            traffic& t);
+awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t);
 
 }  // namespace llmd::http

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,13 +19,40 @@
 
 namespace llmd::observe {
 
+class gateway_metrics;
+
+// The series the requests of one pool are counted in.
+class pool_series {
+ public:
+  ~pool_series();
+  pool_series(const pool_series&) = delete;
+  pool_series& operator=(const pool_series&) = delete;
+
+ private:
+  friend class gateway_metrics;
+  struct series;
+  pool_series(gateway_metrics& metrics, const router::backend_pool& pool);
+  series& of(const proxy::request_record& r) const;
+
+  const router::backend_pool& pool_;
+  std::vector<std::unique_ptr<series>> replicas_;  // by replica index
+  std::vector<std::unique_ptr<series>> groups_;    // by group: requests no replica answered
+  std::unique_ptr<series> none_;                   // requests no group took
+};
+
 class gateway_metrics {
  public:
-  gateway_metrics(std::size_t workers, router::backend_pool& pool);
+  // `current` gives the pool now serving, for the gauges read at each scrape.
+  using current_pool = std::function<std::shared_ptr<const router::backend_pool>()>;
+  gateway_metrics(std::size_t workers, current_pool current);
   ~gateway_metrics();
 
-  // A request of the API (not /health, /metrics or /admin) ended.
-  void record(const proxy::request_record& r);
+  // The series of `pool`'s requests; made once per config, on the thread that builds configs.
+  std::unique_ptr<pool_series> series_for(const router::backend_pool& pool);
+
+  // A request of the API (not /health, /metrics or /admin) ended; `series` is of the pool it
+  // started on.
+  void record(const pool_series& series, const proxy::request_record& r);
   // A reload of the config was tried.
   void reloaded(bool ok);
 
@@ -32,11 +60,10 @@ class gateway_metrics {
   std::string render() const { return registry_.render(); }
 
  private:
-  struct series;
-  series& series_of(const proxy::request_record& r);
-  void count_steps(const proxy::request_record& r);
+  friend class pool_series;
+  void count_steps(const router::backend_pool& pool, const proxy::request_record& r);
 
-  router::backend_pool& pool_;
+  current_pool current_;
   metrics::registry registry_;
   metrics::counter_family& requests_;
   metrics::histogram_family& duration_;
@@ -50,9 +77,6 @@ class gateway_metrics {
   metrics::counter_family& rejected_;
   metrics::counter_family& reloads_;
   std::atomic<double> last_reload_success_;
-  std::vector<std::unique_ptr<series>> replicas_;  // by replica index
-  std::vector<std::unique_ptr<series>> groups_;    // by group: requests no replica answered
-  std::unique_ptr<series> none_;                   // requests no group took
 };
 
 }  // namespace llmd::observe

@@ -23,6 +23,8 @@ struct retry_state;
 // How trying one group of the chain ended.
 enum class group_end { answered, exhausted, full, cooling, unhealthy, stopped, context_exceeded };
 
+// Binds one request to the pool and targets of the config it started with, and to its worker's
+// connections: made per request, it costs three references.
 class forwarder {
  public:
   forwarder(router::backend_pool& pool, const upstream::targets& targets, upstream::connection_pool& connections)

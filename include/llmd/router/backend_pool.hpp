@@ -1,8 +1,10 @@
 // The model pool at run time: groups of replicas, their fallback chains, their slots and health.
 //
-// One backend_pool is shared by every worker thread; what changes per request (slots in use,
-// health, the retry budget, the wait queue) is atomic or behind a small lock, everything else is
-// fixed at construction from an immutable config snapshot.
+// A backend_pool is one immutable view of one config, shared by every worker thread; a reload
+// builds a new one beside it. What a replica is at run time (slots in use, health) lives in its
+// replica_state, which a new pool takes over from the previous one for every replica that stays
+// (same group name and endpoint), as it takes over the wait queue and the retry budget: requests
+// on the old pool and on the new one count against the same slots.
 #pragma once
 
 #include <atomic>
@@ -19,19 +21,30 @@
 
 namespace llmd::router {
 
+// A replica's life across reloads: what every pool that holds the replica shares.
+struct replica_state {
+  std::atomic<int> in_flight{0};
+  replica_health health;
+};
+
+// A replica as one pool sees it: its entry in that pool's config, over its shared state.
 struct replica {
   const config::model_entry* entry = nullptr;
   std::string id;  // entry->id: what x-llmd-backend says, stable across config edits
   int index = -1;
   int group = -1;
-  std::atomic<int> in_flight{0};
-  replica_health health;
+  std::shared_ptr<replica_state> state;
+  std::atomic<int>& in_flight() const { return state->in_flight; }
+  replica_health& health() const { return state->health; }
 };
 
 struct group {
   std::string name;
   std::vector<int> replicas;  // indices into backend_pool::replica_at
   std::vector<int> chain;     // group indices: this group first, then its fallbacks
+  // The replicas of every group of the chain: a slot freed on any of them may serve a request
+  // of this group that waits in the queue.
+  std::vector<const replica_state*> chain_replicas;
 };
 
 class backend_pool;
@@ -102,12 +115,15 @@ struct pick_options {
 
 class backend_pool {
  public:
-  explicit backend_pool(std::shared_ptr<const config::config> cfg);
+  // `previous`, the pool now serving, hands over the state of the replicas that stay, the wait
+  // queue and the retry budget (which take this config's settings); null at start.
+  explicit backend_pool(std::shared_ptr<const config::config> cfg, const backend_pool* previous = nullptr);
 
   const config::config& settings() const { return *cfg_; }
   const std::vector<group>& groups() const { return groups_; }
   replica& replica_at(int index) { return replicas_[index]; }
-  int replica_count() const { return static_cast<int>(entry_count_); }
+  const replica& replica_at(int index) const { return replicas_[index]; }
+  int replica_count() const { return static_cast<int>(replicas_.size()); }
 
   // The group a request's `model` goes to: a group name, else the group of an entry whose
   // `model` it is, else default_model; nullopt when none applies.
@@ -126,20 +142,19 @@ class backend_pool {
   // Whether some replica of the pool takes traffic: /ready.
   bool any_usable(time_point now) const;
 
-  retry_budget& budget() { return budget_; }
-  wait_queue& queue() { return queue_; }
+  retry_budget& budget() { return *budget_; }
+  wait_queue& queue() const { return *queue_; }
 
  private:
   friend class lease;
   bool is_slow(const replica& r) const;
 
   std::shared_ptr<const config::config> cfg_;
-  std::size_t entry_count_;
-  std::unique_ptr<replica[]> replicas_;
+  std::vector<replica> replicas_;
   std::vector<group> groups_;
   std::unique_ptr<std::atomic<unsigned>[]> next_;  // per group: where the round-robin starts
-  retry_budget budget_;
-  wait_queue queue_;
+  std::shared_ptr<retry_budget> budget_;
+  std::shared_ptr<wait_queue> queue_;
 };
 
 }  // namespace llmd::router

@@ -78,6 +78,8 @@ class replica_health {
   health_change report(const attempt_report& r, time_point now, const config::health_settings& settings);
   // An active probe's verdict: a failing probe ejects until a passing one readmits.
   void probed(bool passing, std::string_view why);
+  // The replica is no longer probed (a reload removed its health_check): no verdict stands.
+  void probes_stopped();
 
   // Not ejected, not failing its probe: takes traffic now or soon (a Retry-After ends).
   bool usable(time_point now) const { return peek(now).admits != admission::closed; }

@@ -1,6 +1,7 @@
 // Envoy's retry budget, over time: the retries of the last 10 seconds may not exceed a
 // percentage of the requests of those seconds plus a small floor, so a failing fleet gets a
-// bounded trickle of retries instead of a storm. Shared by every worker.
+// bounded trickle of retries instead of a storm. Shared by every worker, and kept across reloads
+// (which may change its settings).
 #pragma once
 
 #include <array>
@@ -15,11 +16,9 @@ namespace llmd::router {
 
 class retry_budget {
  public:
-  explicit retry_budget(config::retry_budget settings) : settings_(settings) {}
-
   void request_started(time_point now);
   // Claims one retry if the budget allows it now.
-  bool try_retry(time_point now);
+  bool try_retry(time_point now, const config::retry_budget& settings);
 
  private:
   static constexpr int window_seconds = 10;
@@ -31,7 +30,6 @@ class retry_budget {
 
   second& slot(time_point now);
 
-  config::retry_budget settings_;
   std::mutex mutex_;
   std::array<second, window_seconds> seconds_{};
 };

@@ -15,6 +15,8 @@
 
 namespace llmd::router {
 
+struct replica_state;
+
 // How a wait ended: woken (a slot may be free: try again), at its deadline or cancelled, or at
 // once because max_waiting requests were already waiting.
 enum class wait_end { woken, timed_out, full };
@@ -22,27 +24,25 @@ enum class wait_end { woken, timed_out, full };
 class wait_queue {
  public:
   struct waiter {
-    waiter(io_executor ex, const std::vector<int>& groups) : timer(ex), groups(groups) {}
+    waiter(io_executor ex, const std::vector<const replica_state*>& replicas) : timer(ex), replicas(replicas) {}
     steady_timer timer;
-    const std::vector<int>& groups;  // a chain of the pool: lives as long as the pool
+    const std::vector<const replica_state*>& replicas;  // of the waiter's pool, which it keeps alive
     bool woken = false;
   };
 
-  explicit wait_queue(std::size_t max_waiting) : max_waiting_(max_waiting) {}
+  // Waits until a slot of one of `replicas` may be free or `deadline` passes; refused at once
+  // (full) when max_waiting requests already wait. `front` puts a request that was woken but lost
+  // its slot to a newcomer back at the head of the line. A cancellation on `slot` ends the wait
+  // (timed_out).
+  awaitable<wait_end> wait(const std::vector<const replica_state*>& replicas, time_point deadline,
+                           std::size_t max_waiting, bool front = false, boost::asio::cancellation_slot slot = {});
 
-  // Waits until a slot of `groups` may be free or `deadline` passes. `front` puts a request that
-  // was woken but lost its slot to a newcomer back at the head of the line. A cancellation on
-  // `slot` ends the wait (timed_out).
-  awaitable<wait_end> wait(const std::vector<int>& groups, time_point deadline, bool front = false,
-                       boost::asio::cancellation_slot slot = {});
-
-  // A slot of `group` was released.
-  void slot_freed(int group);
+  // A slot of `replica` was released.
+  void slot_freed(const replica_state* replica);
 
   std::size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
  private:
-  std::size_t max_waiting_;
   std::atomic<std::size_t> waiting_{0};
   std::mutex mutex_;
   std::deque<std::shared_ptr<waiter>> line_;

@@ -3,7 +3,8 @@
 // the event loop, every address tried in turn, through the target's proxy, then TLS), and gives
 // it back only when the response was read whole and the server allows reuse. A sweep every few
 // seconds closes idle connections the server has closed (or that crashed with it) and those idle
-// too long.
+// too long. Pools are numbered by the pool_directory: requests of an old config and of a new one
+// that reach the same server share its pool.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -23,20 +24,12 @@
 
 namespace llmd::upstream {
 
-// How many connections of one pool are open and how many of them idle, for /metrics: written by
-// the pool's worker, read by any thread. Shared with the connections, which may outlive the pool.
-struct connection_counts {
-  std::atomic<int> open{0};
-  std::atomic<int> idle{0};
-};
-
 struct connection {
   // Room for a whole short answer (header and body) in one read: Beast reads no more than the
   // buffer's free capacity, and its default of 512 bytes splits a typical answer in two.
   static constexpr std::size_t read_size = 4096;
 
-  connection(boost::asio::io_context& io, std::shared_ptr<connection_counts> of)
-      : stream(io.get_executor()), counts(std::move(of)) {
+  connection(boost::asio::io_context& io, connection_counts* of) : stream(io.get_executor()), counts(of) {
     buffer.reserve(read_size);
     counts->open.fetch_add(1, std::memory_order_relaxed);
   }
@@ -47,7 +40,7 @@ struct connection {
   boost::beast::flat_buffer buffer;  // kept with the connection so requests reuse it
   http::field_list fields;           // of the response being read, likewise
   bool reused = false;
-  std::shared_ptr<connection_counts> counts;
+  connection_counts* counts;  // the pool_directory's, which outlives every connection
 };
 
 // Connections move by pointer: a pending deadline refers to the socket where it is.
@@ -61,7 +54,8 @@ struct acquired {
 
 class connection_pool {
  public:
-  connection_pool(boost::asio::io_context& io, const targets& all, std::size_t max_idle_per_pool = 256);
+  // The pools of worker number `worker` (its index into each pool's connection_counts).
+  connection_pool(boost::asio::io_context& io, std::size_t worker, std::size_t max_idle_per_pool = 256);
   ~connection_pool();
 
   // An idle connection (reused = true) unless fresh is set, else a new one within `timeout`
@@ -71,8 +65,8 @@ class connection_pool {
   // Keeps the connection for reuse; call only after a complete response on a keep-alive connection.
   void release(const target& t, connection_ptr conn);
 
-  // The connections of target pool `index` (target::pool).
-  const connection_counts& counts(int index) const;
+  // The worker's, where its connections live.
+  boost::asio::io_context::executor_type executor() const { return io_.get_executor(); }
 
  private:
   struct idle_connection {
@@ -81,13 +75,16 @@ class connection_pool {
   };
   struct pool;
 
+  // The target's pool on this worker, made on first use.
+  pool& pool_of(const target& t);
   awaitable<acquired> open(const target& t, config::duration timeout);
   void sweep_later();
   void sweep();
 
   boost::asio::io_context& io_;
+  std::size_t worker_;
   std::size_t max_idle_;
-  std::vector<pool> pools_;
+  std::vector<std::unique_ptr<pool>> pools_;  // by pool number; a TLS connection points at its pool's session
   steady_timer sweeper_;
   bool sweeping_ = false;
 };

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -61,9 +64,9 @@ TEST(backend_pool, slots_are_bounded_and_come_back_when_leases_die) {
     auto second = pool.try_acquire(0, now).taken;
     ASSERT_TRUE(first && second);
     EXPECT_FALSE(pool.try_acquire(0, now).taken);
-    EXPECT_EQ(pool.replica_at(0).in_flight, 2);
+    EXPECT_EQ(pool.replica_at(0).in_flight(), 2);
   }
-  EXPECT_EQ(pool.replica_at(0).in_flight, 0);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 0);
   EXPECT_TRUE(pool.try_acquire(0, now).taken);
 }
 
@@ -72,8 +75,8 @@ TEST(backend_pool, least_outstanding_per_weight_wins) {
   std::vector<lease> held;
   for (int i = 0; i < 8; ++i) held.push_back(pool.try_acquire(0, now).taken);
   // Weight 3 takes three requests for each one of weight 1.
-  EXPECT_EQ(pool.replica_at(0).in_flight, 2);
-  EXPECT_EQ(pool.replica_at(1).in_flight, 6);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 2);
+  EXPECT_EQ(pool.replica_at(1).in_flight(), 6);
 }
 
 TEST(backend_pool, moving_a_lease_keeps_one_slot) {
@@ -82,9 +85,9 @@ TEST(backend_pool, moving_a_lease_keeps_one_slot) {
   lease b = std::move(a);
   EXPECT_FALSE(a);
   EXPECT_TRUE(b);
-  EXPECT_EQ(pool.replica_at(0).in_flight, 1);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 1);
   b.release();
-  EXPECT_EQ(pool.replica_at(0).in_flight, 0);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 0);
 }
 
 TEST(backend_pool, threads_racing_for_slots_never_exceed_the_bound) {
@@ -96,17 +99,17 @@ TEST(backend_pool, threads_racing_for_slots_never_exceed_the_bound) {
       for (int i = 0; i < 20000; ++i) {
         auto l = pool.try_acquire(0, now).taken;
         if (!l) continue;
-        const int now = pool.replica_at(0).in_flight + pool.replica_at(1).in_flight;
+        const int now = pool.replica_at(0).in_flight() + pool.replica_at(1).in_flight();
         int seen = peak.load();
         while (now > seen && !peak.compare_exchange_weak(seen, now)) {
         }
-        EXPECT_LE(l.backend()->in_flight.load(), l.backend()->entry->max_concurrent);
+        EXPECT_LE(l.backend()->in_flight().load(), l.backend()->entry->max_concurrent);
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_LE(peak.load(), 5);
-  EXPECT_EQ(pool.replica_at(0).in_flight + pool.replica_at(1).in_flight, 0);
+  EXPECT_EQ(pool.replica_at(0).in_flight() + pool.replica_at(1).in_flight(), 0);
 }
 
 // One failure ejects a replica of these pools, for 10 s.
@@ -120,17 +123,17 @@ std::shared_ptr<const config::config> make_ejecting(std::vector<config::model_en
 }
 
 void fail(backend_pool& pool, int replica) {
-  pool.replica_at(replica).health.report({.result = upstream::outcome::reset, .started = now}, now,
+  pool.replica_at(replica).health().report({.result = upstream::outcome::reset, .started = now}, now,
                                          pool.settings().health);
 }
 
 void answer(backend_pool& pool, int replica, std::chrono::microseconds ttfb) {
-  pool.replica_at(replica).health.report({.result = upstream::outcome::ok, .ttfb = ttfb, .started = now}, now,
+  pool.replica_at(replica).health().report({.result = upstream::outcome::ok, .ttfb = ttfb, .started = now}, now,
                                          pool.settings().health);
 }
 
 void cool(backend_pool& pool, int replica, config::duration wait) {
-  pool.replica_at(replica).health.report(
+  pool.replica_at(replica).health().report(
       {.result = upstream::outcome::status_429, .retry_after = wait, .started = now}, now, pool.settings().health);
 }
 
@@ -210,8 +213,8 @@ TEST(backend_pool, slow_replicas_get_fewer_new_requests) {
   std::vector<lease> held;
   for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
   // Four times the load counts the same: 2 go to the slow replica for 8 to the fast one.
-  EXPECT_EQ(pool.replica_at(0).in_flight, 2);
-  EXPECT_EQ(pool.replica_at(1).in_flight, 8);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 2);
+  EXPECT_EQ(pool.replica_at(1).in_flight(), 8);
 }
 
 TEST(backend_pool, differences_of_a_few_milliseconds_are_not_slowness) {
@@ -220,8 +223,64 @@ TEST(backend_pool, differences_of_a_few_milliseconds_are_not_slowness) {
   answer(pool, 1, 300us);
   std::vector<lease> held;
   for (int i = 0; i < 10; ++i) held.push_back(pool.try_acquire(0, now).taken);
-  EXPECT_EQ(pool.replica_at(0).in_flight, 5);
-  EXPECT_EQ(pool.replica_at(1).in_flight, 5);
+  EXPECT_EQ(pool.replica_at(0).in_flight(), 5);
+  EXPECT_EQ(pool.replica_at(1).in_flight(), 5);
+}
+
+// An entry of group `name` on server http://HOST:PORT/v1.
+config::model_entry served_by(const std::string& name, int slots, const std::string& host, const std::string& port) {
+  auto e = entry(name, slots);
+  e.url = {.scheme = "http", .host = host, .port = port, .root = "/v1", .query = ""};
+  e.id = name + "@" + host + ":" + port;
+  return e;
+}
+
+TEST(backend_pool, a_reloaded_pool_takes_over_the_slots_and_health_of_the_replicas_that_stay) {
+  auto before_cfg = make_ejecting({served_by("a", 2, "h", "1"), served_by("b", 2, "h", "2")});
+  backend_pool before(before_cfg);
+  auto first = before.try_acquire(0, now).taken;
+  auto second = before.try_acquire(0, now).taken;
+  fail(before, 1);
+
+  // a stays with one more slot, b goes, c comes; a's host is written in capitals now.
+  backend_pool after(make_ejecting({served_by("c", 1, "h", "3"), served_by("a", 3, "H", "1")}), &before);
+  const auto& a = after.replica_at(1);
+  EXPECT_EQ(a.state, before.replica_at(0).state);
+  EXPECT_EQ(a.in_flight(), 2);
+  EXPECT_NE(after.replica_at(0).state, before.replica_at(1).state);
+  EXPECT_TRUE(after.replica_at(0).health().usable(now));
+  // The slots held through the old pool count against the new max_concurrent.
+  auto third = after.try_acquire(1, now).taken;
+  ASSERT_TRUE(third);
+  EXPECT_EQ(after.try_acquire(1, now).reason, unavailable::full);
+  first.release();
+  second.release();
+  EXPECT_EQ(a.in_flight(), 1);
+  // Health reported through either pool is the replica's.
+  fail(after, 1);
+  EXPECT_FALSE(before.replica_at(0).health().usable(now));
+  EXPECT_EQ(&after.queue(), &before.queue());
+  EXPECT_EQ(&after.budget(), &before.budget());
+}
+
+TEST(backend_pool, a_slot_freed_through_the_old_pool_wakes_a_request_waiting_on_the_new) {
+  backend_pool before(make({served_by("a", 1, "h", "1")}, "a"));
+  auto held = before.try_acquire(0, now).taken;
+  backend_pool after(make({served_by("a", 1, "h", "1")}, "a"), &before);
+  boost::asio::io_context io;
+  wait_end woke = wait_end::full;
+  boost::asio::co_spawn(
+      io,
+      [](backend_pool& pool, wait_end& out) -> awaitable<void> {
+        out = co_await pool.queue().wait(pool.groups()[0].chain_replicas, clock::now() + 30s, 10);
+      }(after, woke),
+      boost::asio::detached);
+  io.run_for(20ms);
+  ASSERT_EQ(after.queue().waiting(), 1u);
+  held.release();
+  io.run_for(20ms);
+  EXPECT_EQ(woke, wait_end::woken);
+  EXPECT_TRUE(after.try_acquire(0, now).taken);
 }
 
 }  // namespace
