@@ -184,19 +184,15 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
       io.run();
     });
   }
-  const auto where = printable(workers.front()->acceptor.local_endpoint());
-  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
-               first->front_tls ? "https://" : "", where, workers.size());
-  std::printf("llm-d listening on %s\n", where.c_str());
-  std::fflush(stdout);
-  first.reset();
 
   net::io_context main_io;
   std::function<void()> reload_now;
   config_watch watch(main_io, path, [&reload_now] { reload_now(); });
-  // A new snapshot serves each worker's next requests; the probes move to its replicas.
+  // A new snapshot serves each worker's next requests; the probes move to its replicas, and the
+  // idle connections to servers it dropped are closed.
   const auto publish = [&](const std::shared_ptr<runtime>& rt) {
     current.store(rt);
+    directory.serving(rt->targets.pools());
     for (auto& w : workers) net::post(w->io, [&slot = w->current, rt] { slot = rt; });
     net::post(prober.io, [&probes, rt] { probes.replace(pool_of(rt), rt->targets); });
   };
@@ -221,6 +217,13 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   reopen_on_signal(rotate, access_log.get());
   reload_on_signal(hangup, reload_now);
   steady_timer drain(main_io);
+  // Announced once every signal has its handler: a signal sent on seeing the line is handled.
+  const auto where = printable(workers.front()->acceptor.local_endpoint());
+  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
+               first->front_tls ? "https://" : "", where, workers.size());
+  std::printf("llm-d listening on %s\n", where.c_str());
+  std::fflush(stdout);
+  first.reset();
   const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
     rotate.cancel();

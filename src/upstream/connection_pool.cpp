@@ -14,10 +14,11 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct connection_pool::pool {
-  explicit pool(connection_counts* of) : counts(of) {}
+  explicit pool(const pool_slot& slot, std::size_t worker) : counts(&slot.counts[worker]), in_use(*slot.in_use) {}
   std::vector<idle_connection> idle;
   tls_session session;
   connection_counts* counts;
+  const std::atomic<bool>& in_use;  // false: the config now serving no longer uses it
   void idle_changed() { counts->idle.store(static_cast<int>(idle.size()), std::memory_order_relaxed); }
 };
 
@@ -57,7 +58,7 @@ connection_pool::~connection_pool() = default;
 connection_pool::pool& connection_pool::pool_of(const target& t) {
   const auto index = t.pool.index;
   if (index >= pools_.size()) pools_.resize(index + 1);
-  if (!pools_[index]) pools_[index] = std::make_unique<pool>(&t.pool.counts[worker_]);
+  if (!pools_[index]) pools_[index] = std::make_unique<pool>(t.pool, worker_);
   return *pools_[index];
 }
 
@@ -114,7 +115,7 @@ awaitable<acquired> connection_pool::open(const target& t, config::duration time
 
 void connection_pool::release(const target& t, connection_ptr conn) {
   auto& p = pool_of(t);
-  if (p.idle.size() >= max_idle_) return;
+  if (p.idle.size() >= max_idle_ || !p.in_use.load(std::memory_order_relaxed)) return;
   conn->stream.expires_never();
   p.idle.push_back({std::move(conn), std::chrono::steady_clock::now()});
   p.idle_changed();
@@ -137,8 +138,9 @@ void connection_pool::sweep() {
   bool any_left = false;
   for (auto& p : pools_) {
     if (!p) continue;
+    const bool in_use = p->in_use.load(std::memory_order_relaxed);
     std::erase_if(p->idle, [&](const idle_connection& c) {
-      return c.since < too_old || !still_open(c.conn->stream.socket());
+      return !in_use || c.since < too_old || !still_open(c.conn->stream.socket());
     });
     p->idle_changed();
     any_left = any_left || !p->idle.empty();

@@ -35,4 +35,10 @@ std::optional<targets> targets::make(const config::config& cfg, pool_directory& 
   return out;
 }
 
+std::vector<std::size_t> targets::pools() const {
+  std::vector<std::size_t> out;
+  for (const auto& t : targets_) out.push_back(t.pool.index);
+  return out;
+}
+
 }  // namespace llmd::upstream

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/fixtures.hpp"
+#include "harness/prometheus.hpp"
 
 namespace llmd::test {
 namespace {
@@ -66,6 +67,42 @@ TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
   EXPECT_EQ(a.status, 200u);
   EXPECT_EQ(b.status, 200u);
   EXPECT_EQ(flaky.stats()["max_in_flight"], 2);
+}
+
+TEST(leaks, reloads_under_traffic_release_every_socket_and_slot_of_the_pools_they_replace) {
+  mock a("a", {"--tokens", "20", "--token-interval", "20ms"});
+  mock b("b");
+  const auto both = "workers: 1\nmodels:\n" + model_entry("a", a) + model_entry("b", b);
+  const auto only_a = "workers: 1\nmodels:\n" + model_entry("a", a, "    max_concurrent: 3\n");
+  gateway llmd(both);
+  // Warm up: one pooled connection to each mock before the baseline is taken.
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("a")).status, 200u);
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("b")).status, 200u);
+  const int baseline = open_fds(llmd.proc().pid());
+  ASSERT_GT(baseline, 0);
+
+  for (int round = 1; round <= 10; ++round) {
+    // A stream starts on one config and ends on the next.
+    connection c(llmd.port());
+    c.send("POST", "/v1/chat/completions", chat_body("a", true));
+    ASSERT_EQ(c.read_header().status, 200u);
+    llmd.reload(round % 2 ? only_a : both);
+    ASSERT_TRUE(eventually(
+        [&] { return scrape(llmd.get("/metrics").body).value("llmd_config_reloads_total", {{"result", "success"}}) == round; },
+        10s, "reload " + std::to_string(round)));
+    while (c.read_piece()) {
+    }
+    ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body(round % 2 ? "a" : "b")).status, 200u);
+  }
+  // Ten configs came and went: nothing of theirs holds a slot or a descriptor.
+  EXPECT_EQ(llmd.replica(replica_id("a", a))["in_flight"], 0);
+  EXPECT_EQ(llmd.replica(replica_id("b", b))["in_flight"], 0);
+  EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 10s,
+                         "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
+  // After b is dropped, its idle connection is closed, not kept for a config that may never come.
+  llmd.reload(only_a);
+  // The one connection b sees then is the stats call's own.
+  EXPECT_TRUE(eventually([&] { return b.stats()["open_connections"] == 1; }, 10s, "b's pooled connection closed"));
 }
 
 }  // namespace

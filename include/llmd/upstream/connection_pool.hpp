@@ -3,8 +3,9 @@
 // the event loop, every address tried in turn, through the target's proxy, then TLS), and gives
 // it back only when the response was read whole and the server allows reuse. A sweep every few
 // seconds closes idle connections the server has closed (or that crashed with it) and those idle
-// too long. Pools are numbered by the pool_directory: requests of an old config and of a new one
-// that reach the same server share its pool.
+// too long, and those of pools the config now serving no longer uses. Pools are numbered by the
+// pool_directory: requests of an old config and of a new one that reach the same server share
+// its pool.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -32,6 +32,8 @@ class targets {
 
   // The target of one of the config's entries.
   const target& of(const config::model_entry& entry) const { return targets_[&entry - first_]; }
+  // The numbers of the pools these targets connect through.
+  std::vector<std::size_t> pools() const;
 
  private:
   const config::model_entry* first_ = nullptr;

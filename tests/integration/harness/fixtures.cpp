@@ -1,5 +1,8 @@
 #include "fixtures.hpp"
 
+#include <csignal>
+#include <fstream>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,8 +72,18 @@ void mock::configure(const nlohmann::json& settings) const {
 }
 
 gateway::gateway(const std::string& yaml, const std::vector<std::string>& flags, const std::vector<std::string>& env)
-    : proc_(llmd_binary(), with({"--config", dir_.write("llm-d.yaml", yaml), "--listen", "127.0.0.1:0"}, flags),
-            std::chrono::seconds(20), env) {}
+    : config_path_(dir_.write("llm-d.yaml", yaml)),
+      proc_(llmd_binary(), with({"--config", config_path_, "--listen", "127.0.0.1:0"}, flags), std::chrono::seconds(20),
+            env) {}
+
+gateway::gateway(const config_file& file, const std::vector<std::string>& flags)
+    : config_path_(file.path),
+      proc_(llmd_binary(), with({"--config", config_path_, "--listen", "127.0.0.1:0"}, flags)) {}
+
+void gateway::reload(const std::string& yaml) const {
+  std::ofstream(config_path_, std::ios::trunc) << yaml;
+  proc_.signal(SIGHUP);
+}
 
 response gateway::post(const std::string& target, const std::string& body, const headers& extra) const {
   return call(port(), "POST", target, body, extra);

@@ -62,21 +62,31 @@ class mock {
   unsigned short port_;
 };
 
+// A config file a test lays out itself (a symlink, say), for gateway to start from.
+struct config_file {
+  std::string path;
+};
+
 class gateway {
  public:
   // `yaml` is a whole config; llm-d listens on a port of its own choosing.
   // `env` ("NAME=VALUE") is added to the environment llm-d gets (see process).
   explicit gateway(const std::string& yaml, const std::vector<std::string>& flags = {},
                    const std::vector<std::string>& env = {});
+  explicit gateway(const config_file& file, const std::vector<std::string>& flags = {});
   unsigned short port() const { return proc_.port(); }
   response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
   response get(const std::string& target) const;
   // What /admin/backends says of the replica `id` (null when there is none).
   nlohmann::json replica(const std::string& id) const;
   process& proc() { return proc_; }
+  const std::string& config_path() const { return config_path_; }
+  // Writes `yaml` over the config file and sends SIGHUP; returns at once.
+  void reload(const std::string& yaml) const;
 
  private:
   temp_dir dir_;
+  std::string config_path_;
   process proc_;
 };
 

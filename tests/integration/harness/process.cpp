@@ -132,6 +132,10 @@ process::process(const std::string& binary, const std::vector<std::string>& args
 
 process::~process() { stop(); }
 
+void process::signal(int signal) const {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 int process::signal_and_wait(int signal, std::chrono::milliseconds within) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);

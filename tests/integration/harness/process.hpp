@@ -27,6 +27,8 @@ class process {
   // Sends `signal` and waits up to `within` for the process to exit: its exit status, or -1
   // when it is still running (it is then left to the destructor).
   int signal_and_wait(int signal, std::chrono::milliseconds within);
+  // Sends `signal` and returns at once.
+  void signal(int signal) const;
   // SIGKILL now, in the destructor: a crash rather than a stop.
   void crash_on_destruction() { crash_ = true; }
   std::string log() const;  // what it wrote to stderr so far
