@@ -95,8 +95,9 @@ TEST(leaks, reloads_under_traffic_release_every_socket_and_slot_of_the_pools_the
     ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body(round % 2 ? "a" : "b")).status, 200u);
   }
   // Ten configs came and went: nothing of theirs holds a slot or a descriptor.
-  EXPECT_EQ(llmd.replica(replica_id("a", a))["in_flight"], 0);
-  EXPECT_EQ(llmd.replica(replica_id("b", b))["in_flight"], 0);
+  EXPECT_TRUE(eventually(
+      [&] { return llmd.replica(replica_id("a", a))["in_flight"] == 0 && llmd.replica(replica_id("b", b))["in_flight"] == 0; },
+      10s, "every slot back"));
   EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 10s,
                          "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
   // After b is dropped, its idle connection is closed, not kept for a config that may never come.
