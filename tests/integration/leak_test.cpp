@@ -87,17 +87,18 @@ TEST(leaks, reloads_under_traffic_release_every_socket_and_slot_of_the_pools_the
     c.send("POST", "/v1/chat/completions", chat_body("a", true));
     ASSERT_EQ(c.read_header().status, 200u);
     llmd.reload(round % 2 ? only_a : both);
-    ASSERT_TRUE(eventually(
-        [&] { return scrape(llmd.get("/metrics").body).value("llmd_config_reloads_total", {{"result", "success"}}) == round; },
-        10s, "reload " + std::to_string(round)));
+    const auto reloads = [&] {
+      return scrape(llmd.get("/metrics").body).value("llmd_config_reloads_total", {{"result", "success"}});
+    };
+    ASSERT_TRUE(eventually([&] { return reloads() == round; }, 10s, "reload " + std::to_string(round)));
     while (c.read_piece()) {
     }
     ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body(round % 2 ? "a" : "b")).status, 200u);
   }
   // Ten configs came and went: nothing of theirs holds a slot or a descriptor.
-  EXPECT_TRUE(eventually(
-      [&] { return llmd.replica(replica_id("a", a))["in_flight"] == 0 && llmd.replica(replica_id("b", b))["in_flight"] == 0; },
-      10s, "every slot back"));
+  const auto held = [&](const std::string& id) { return llmd.replica(id)["in_flight"].get<int>(); };
+  EXPECT_TRUE(eventually([&] { return held(replica_id("a", a)) + held(replica_id("b", b)) == 0; }, 10s,
+                         "every slot back"));
   EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 10s,
                          "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
   // After b is dropped, its idle connection is closed, not kept for a config that may never come.
