@@ -105,7 +105,11 @@ void probe_set::replace(const std::shared_ptr<router::backend_pool>& pool, const
   stopped_ = std::make_shared<bool>(false);
   for (int i = 0; i < pool->replica_count(); ++i) {
     const auto& entry = *pool->replica_at(i).entry;
-    if (!entry.health_check) continue;
+    // No probe reports after stop() (they run on this thread): a verdict left now stays unless cleared.
+    if (!entry.health_check) {
+      pool->replica_at(i).health().probes_stopped();
+      continue;
+    }
     net::co_spawn(connections_.executor(), probe_forever(pool, i, connections_, targets.of(entry), stopped_),
                   net::detached);
   }

@@ -85,7 +85,6 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const back
     replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
     replicas_[i].state = state_for(entry, previous);
-    if (!entry.health_check) replicas_[i].state->health.probes_stopped();
     groups_[g].replicas.push_back(static_cast<int>(i));
   }
   for (auto& g : groups_) {

@@ -167,6 +167,23 @@ TEST(reload, probes_of_a_removed_replica_stop_and_those_of_an_added_one_start) {
   EXPECT_FALSE(kept.requests().empty());
 }
 
+TEST(reload, a_replica_no_longer_probed_sheds_its_failing_verdict_and_one_that_stays_keeps_it) {
+  mock sick("sick", {"--health-status", "503"});
+  mock other("other", {"--health-status", "503"});
+  const std::string probed = "    health_check: {path: /health, interval: 50ms, timeout: 40ms}\n";
+  gateway llmd("models:\n" + model_entry("sick", sick, probed) + model_entry("other", other, probed));
+  const auto state = [&](const std::string& id) { return llmd.replica(id)["state"].get<std::string>(); };
+  ASSERT_TRUE(eventually([&] { return state(replica_id("sick", sick)) == "probe_failing"; }, 10s, "sick ejected"));
+  ASSERT_TRUE(eventually([&] { return state(replica_id("other", other)) == "probe_failing"; }, 10s, "other ejected"));
+  // Probes every 10 s now: the verdict stands until the first of them.
+  llmd.reload("models:\n" + model_entry("sick", sick) +
+              model_entry("other", other, "    health_check: {path: /health, interval: 10s}\n"));
+  ASSERT_TRUE(reloaded(llmd, "success", 1));
+  EXPECT_TRUE(eventually([&] { return state(replica_id("sick", sick)) == "healthy"; }, 10s, "sick readmitted"));
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("sick")).status, 200u);
+  EXPECT_EQ(state(replica_id("other", other)), "probe_failing");
+}
+
 TEST(reload, watch_config_takes_a_write_of_the_file) {
   mock a("a");
   mock b("b");

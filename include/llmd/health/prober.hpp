@@ -16,7 +16,8 @@ namespace llmd::health {
 
 // The probes of one pool's replicas, all on one worker. A reload replaces them: the old probes
 // stop before their next probe (one under way finishes, and its verdict is dropped), the new
-// pool's start, and a replica that stays keeps its verdict until its next probe.
+// pool's start, a replica that stays keeps its verdict until its next probe, and one that is no
+// longer probed loses its verdict.
 class probe_set {
  public:
   explicit probe_set(upstream::connection_pool& connections) : connections_(connections) {}
