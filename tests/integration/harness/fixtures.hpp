@@ -70,7 +70,7 @@ class gateway {
                    const std::vector<std::string>& env = {});
   unsigned short port() const { return proc_.port(); }
   response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
-  response get(const std::string& target) const;
+  response get(const std::string& target, const headers& extra = {}) const;
   // What /admin/backends says of the replica `id` (null when there is none).
   nlohmann::json replica(const std::string& id) const;
   process& proc() { return proc_; }
