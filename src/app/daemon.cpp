@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
@@ -35,11 +36,11 @@ namespace {
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
   worker(router::backend_pool& pool, const upstream::targets& targets, const api::model_catalog& catalog,
-         const http::traffic& traffic, observe::gateway_metrics& metrics, observe::access_log* log)
+         const http::traffic& traffic, observe::gateway_metrics& metrics, observe::access_log* log, surface serves)
       : connections(io, targets),
         forwarder(pool, targets, connections),
         access(log ? std::make_unique<observe::access_buffer>(io, *log) : nullptr),
-        handler(pool, catalog, forwarder, traffic, request_sinks{metrics, access.get()}),
+        handler(pool, catalog, forwarder, traffic, request_sinks{metrics, access.get()}, serves),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
@@ -51,6 +52,18 @@ struct worker {
   routes handler;
   tcp_acceptor acceptor;
   std::thread thread;
+};
+
+// admin.listen: one socket, on the first worker, whose pool and log it shares. Admin traffic is a
+// scrape or a page refresh every few seconds, too little to spread over the workers.
+struct admin_listener {
+  admin_listener(worker& w, router::backend_pool& pool, const api::model_catalog& catalog,
+                 const http::traffic& traffic, observe::gateway_metrics& metrics)
+      : handler(pool, catalog, w.forwarder, traffic, request_sinks{metrics, w.access.get()}, surface::admin),
+        acceptor(w.io) {}
+
+  routes handler;
+  tcp_acceptor acceptor;
 };
 
 int worker_count(const config::config& cfg) {
@@ -150,8 +163,9 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
   observe::gateway_metrics metrics(threads, pool);
   std::vector<std::unique_ptr<worker>> workers;
   std::string port = cfg->listen_port;
+  const auto api_serves = cfg->admin.listen_host ? surface::api : surface::everything;
   for (int i = 0; i < threads; ++i) {
-    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, metrics, access_log.get());
+    auto w = std::make_unique<worker>(pool, *targets, catalog, traffic, metrics, access_log.get(), api_serves);
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -161,6 +175,22 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
     // With port 0 the first bind picks the port; the other workers share it.
     port = std::to_string(w->acceptor.local_endpoint().port());
     workers.push_back(std::move(w));
+  }
+  std::optional<admin_listener> admin_listen;
+  if (cfg->admin.listen_host) {
+    auto& first = *workers.front();
+    admin_listen.emplace(first, pool, catalog, traffic, metrics);
+    boost::system::error_code ec;
+    admin_listen->acceptor = http::open_acceptor(first.io, *cfg->admin.listen_host, *cfg->admin.listen_port, ec);
+    if (ec) {
+      spdlog::critical("cannot listen on {}:{} (admin.listen): {}", *cfg->admin.listen_host, *cfg->admin.listen_port,
+                       ec.message());
+      return 1;
+    }
+    // It speaks what `listen` speaks (HTTPS with listen_tls): the admin key crosses it.
+    net::co_spawn(first.io,
+                  http::accept_loop(admin_listen->acceptor, cfg->limit, front_tls.get(), admin_listen->handler, traffic),
+                  net::detached);
   }
 
   auto& prober = *workers.front();
@@ -184,6 +214,11 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
   spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", pool.groups().size(),
                front_tls ? "https://" : "", where, workers.size());
   std::printf("llm-d listening on %s\n", where.c_str());
+  if (admin_listen) {
+    const auto admin_where = printable(admin_listen->acceptor.local_endpoint());
+    spdlog::info("llm-d serving the admin routes on {}{} only", front_tls ? "https://" : "", admin_where);
+    std::printf("llm-d admin listening on %s\n", admin_where.c_str());
+  }
   std::fflush(stdout);
 
   // The first signal drains: no new connections, requests in flight run to their end (within
@@ -203,6 +238,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const options& opts) {
     spdlog::info("signal {}: draining {} request(s) in flight", signal, traffic.requests.load());
     traffic.draining = true;
     for (auto& w : workers) net::post(w->io, [&acceptor = w->acceptor] { acceptor.close(); });
+    if (admin_listen) net::post(workers.front()->io, [&acceptor = admin_listen->acceptor] { acceptor.close(); });
     signals.async_wait([&](const boost::system::error_code& again, int) {
       if (again) return;
       spdlog::info("second signal: stopping now");

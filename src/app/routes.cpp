@@ -48,6 +48,12 @@ awaitable<bool> wrong_method(http::exchange& ex, request_record& record, std::st
   return proxy::respond(ex, record, std::move(res));
 }
 
+awaitable<bool> unknown_url(http::exchange& ex, request_record& record) {
+  return fail(ex, record, status::not_found,
+              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + record.path + ")",
+               "invalid_request_error", "unknown_url", ""});
+}
+
 // 401 with a Basic challenge, so that a browser asks for the key (as the password).
 awaitable<bool> unauthorized(http::exchange& ex, request_record& record, admin::access verdict) {
   auto res = http::error_response(
@@ -135,7 +141,13 @@ awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, boo
                           json_response(ready ? status::ok : status::service_unavailable,
                                         ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
   }
-  if (admin::is_admin_path(path)) {
+  // With admin.listen, each listener answers the other's routes as it answers an unknown path.
+  const bool admin_path = admin::is_admin_path(path);
+  if ((admin_path && serves_ == surface::api) || (!admin_path && serves_ == surface::admin)) {
+    counted = true;
+    return unknown_url(ex, record);
+  }
+  if (admin_path) {
     // The key of the config in effect now, not one kept from the start: a reload may change it.
     const auto verdict =
         admin::check_access(ex.req.fields().find(bhttp::field::authorization), pool_.settings().admin.key);
@@ -172,9 +184,7 @@ awaitable<bool> routes::dispatch(http::exchange& ex, request_record& record, boo
     if (method != verb::post) return wrong_method(ex, record, "POST");
     return proxy(ex, record);
   }
-  return fail(ex, record, status::not_found,
-              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
-               "invalid_request_error", "unknown_url", ""});
+  return unknown_url(ex, record);
 }
 
 awaitable<bool> routes::proxy(http::exchange& ex, request_record& record) {

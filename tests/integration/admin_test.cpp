@@ -1,5 +1,6 @@
-// admin.key: the admin surface (/admin/*, /metrics, the status page) open without a key, behind
-// it with one (as a bearer token or a Basic password); /health, /ready and the API stay open.
+// admin.key and admin.listen: the admin surface (/admin/*, /metrics, the status page) open
+// without a key, behind it with one (as a bearer token or a Basic password), and on its own
+// address with admin.listen; /health, /ready and the API stay where they were, open.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -96,6 +97,50 @@ TEST(admin_key, leaves_health_ready_and_the_api_open) {
   gateway llmd(config_with(m, "admin:\n  key: ${LLMD_ADMIN_KEY}\n"), {}, {key_env});
   expect_open_probes_and_api(llmd.port());
   expect_unknown_url(llmd.get("/nowhere"), "/nowhere");
+}
+
+TEST(admin_listen, serves_the_admin_routes_and_probes_on_its_own_address_and_not_the_api) {
+  mock m("m");
+  gateway llmd(config_with(m, "admin:\n  listen: 127.0.0.1:0\n"));
+  const auto admin_port = llmd.admin_port();
+  ASSERT_NE(admin_port, llmd.port());
+  for (const auto& target : admin_targets) {
+    EXPECT_EQ(call(admin_port, "GET", target).status, 200u) << target;
+  }
+  EXPECT_EQ(call(admin_port, "GET", "/health").status, 200u);
+  EXPECT_EQ(call(admin_port, "GET", "/ready").status, 200u);
+  expect_unknown_url(call(admin_port, "GET", "/v1/models"), "/v1/models on the admin port");
+  expect_unknown_url(call(admin_port, "POST", "/v1/chat/completions", chat_body("m")),
+                     "/v1/chat/completions on the admin port");
+  EXPECT_EQ(m.stats()["requests"], 0) << m.stats();
+}
+
+TEST(admin_listen, the_api_address_answers_404_for_the_admin_routes_as_for_an_unknown_path) {
+  mock m("m");
+  gateway llmd(config_with(m, "admin:\n  listen: 127.0.0.1:0\n"));
+  const auto unknown = llmd.get("/nowhere");
+  for (const auto& target : admin_targets) {
+    const auto r = llmd.get(target);
+    expect_unknown_url(r, target + " on the API port");
+    EXPECT_EQ(json::parse(r.body)["error"]["message"], "Invalid URL (GET " + target + ")");
+  }
+  expect_unknown_url(llmd.get("/admin/nothing-here"), "/admin/nothing-here on the API port");
+  expect_open_probes_and_api(llmd.port());
+}
+
+TEST(admin_listen, with_a_key_the_admin_address_asks_for_it_and_the_api_address_still_answers_404) {
+  mock m("m");
+  gateway llmd(config_with(m, "admin:\n  key: ${LLMD_ADMIN_KEY}\n  listen: 127.0.0.1:0\n"), {}, {key_env});
+  const auto admin_port = llmd.admin_port();
+  for (const auto& target : admin_targets) {
+    expect_unauthorized(call(admin_port, "GET", target), target + " on the admin port without credentials");
+    EXPECT_EQ(call(admin_port, "GET", target, "", bearer).status, 200u) << target;
+    EXPECT_EQ(call(admin_port, "GET", target, "", basic).status, 200u) << target;
+    expect_unknown_url(llmd.get(target, bearer), target + " on the API port with the key");
+  }
+  EXPECT_EQ(call(admin_port, "GET", "/health").status, 200u);
+  EXPECT_EQ(call(admin_port, "GET", "/ready").status, 200u);
+  expect_open_probes_and_api(llmd.port());
 }
 
 }  // namespace

@@ -20,11 +20,15 @@ struct request_sinks {
   observe::access_buffer* access_log;  // the worker's; null: --access-log off
 };
 
+// What a listener serves besides /health and /ready: everything on `listen`; with admin.listen
+// set, the API on `listen` and the admin routes on admin.listen, each answering 404 for the other's.
+enum class surface { everything, api, admin };
+
 class routes : public http::handler {
  public:
   routes(router::backend_pool& pool, const api::model_catalog& catalog, proxy::forwarder& forwarder,
-         const http::traffic& traffic, request_sinks sinks)
-      : pool_(pool), catalog_(catalog), forwarder_(forwarder), traffic_(traffic), sinks_(sinks) {}
+         const http::traffic& traffic, request_sinks sinks, surface serves)
+      : pool_(pool), catalog_(catalog), forwarder_(forwarder), traffic_(traffic), sinks_(sinks), serves_(serves) {}
 
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
@@ -41,6 +45,7 @@ class routes : public http::handler {
   proxy::forwarder& forwarder_;
   const http::traffic& traffic_;
   request_sinks sinks_;
+  surface serves_;
 };
 
 }  // namespace llmd::app
