@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
@@ -35,11 +36,11 @@ namespace {
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
   worker(std::size_t index, std::shared_ptr<runtime> rt, const http::traffic& traffic,
-         observe::gateway_metrics& metrics, observe::access_log* log)
+         observe::gateway_metrics& metrics, observe::access_log* log, surface serves)
       : current(std::move(rt)),
         connections(io, index),
         access(log ? std::make_unique<observe::access_buffer>(io, *log) : nullptr),
-        handler(current, connections, traffic, request_sinks{metrics, access.get()}),
+        handler(current, connections, traffic, request_sinks{metrics, access.get()}, serves),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
@@ -56,6 +57,17 @@ struct worker {
 };
 
 using worker_list = std::vector<std::unique_ptr<worker>>;
+
+// admin.listen: one socket, on the first worker, whose snapshot, pool and log it shares. Admin
+// traffic is a scrape or a page refresh every few seconds, too little to spread over the workers.
+struct admin_listener {
+  admin_listener(worker& w, const http::traffic& traffic, observe::gateway_metrics& metrics)
+      : handler(w.current, w.connections, traffic, request_sinks{metrics, w.access.get()}, surface::admin),
+        acceptor(w.io) {}
+
+  routes handler;
+  tcp_acceptor acceptor;
+};
 
 int worker_count(const config::config& cfg) {
   if (cfg.workers > 0) return cfg.workers;
@@ -158,8 +170,9 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   http::traffic traffic;
   worker_list workers;
   std::string port = cfg->listen_port;
+  const auto api_serves = cfg->admin.listen_host ? surface::api : surface::everything;
   for (int i = 0; i < threads; ++i) {
-    auto w = std::make_unique<worker>(i, first, traffic, metrics, access_log.get());
+    auto w = std::make_unique<worker>(i, first, traffic, metrics, access_log.get(), api_serves);
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -169,6 +182,20 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     // With port 0 the first bind picks the port; the other workers share it.
     port = std::to_string(w->acceptor.local_endpoint().port());
     workers.push_back(std::move(w));
+  }
+  std::optional<admin_listener> admin_listen;
+  if (cfg->admin.listen_host) {
+    auto& w = *workers.front();
+    admin_listen.emplace(w, traffic, metrics);
+    boost::system::error_code ec;
+    admin_listen->acceptor = http::open_acceptor(w.io, *cfg->admin.listen_host, *cfg->admin.listen_port, ec);
+    if (ec) {
+      spdlog::critical("cannot listen on {}:{} (admin.listen): {}", *cfg->admin.listen_host, *cfg->admin.listen_port,
+                       ec.message());
+      return 1;
+    }
+    // It speaks what `listen` speaks (HTTPS with listen_tls): the admin key crosses it.
+    net::co_spawn(w.io, http::accept_loop(admin_listen->acceptor, admin_listen->handler, traffic), net::detached);
   }
 
   // Probes run on the first worker, through its connections.
@@ -222,6 +249,11 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
                first->front_tls ? "https://" : "", where, workers.size());
   std::printf("llm-d listening on %s\n", where.c_str());
+  if (admin_listen) {
+    const auto admin_where = printable(admin_listen->acceptor.local_endpoint());
+    spdlog::info("llm-d serving the admin routes on {}{} only", first->front_tls ? "https://" : "", admin_where);
+    std::printf("llm-d admin listening on %s\n", admin_where.c_str());
+  }
   std::fflush(stdout);
   first.reset();
   const std::function<void()> stop = [&] {
@@ -236,6 +268,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     spdlog::info("signal {}: draining {} request(s) in flight", signal, traffic.requests.load());
     traffic.draining = true;
     for (auto& w : workers) net::post(w->io, [&acceptor = w->acceptor] { acceptor.close(); });
+    if (admin_listen) net::post(workers.front()->io, [&acceptor = admin_listen->acceptor] { acceptor.close(); });
     signals.async_wait([&](const boost::system::error_code& again, int) {
       if (again) return;
       spdlog::info("second signal: stopping now");

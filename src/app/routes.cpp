@@ -3,6 +3,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <variant>
 
+#include "llmd/admin/access.hpp"
 #include "llmd/admin/backends.hpp"
 #include "llmd/admin/status_page.hpp"
 #include "llmd/metrics/exposition.hpp"
@@ -44,6 +45,26 @@ awaitable<bool> wrong_method(http::exchange& ex, request_record& record, std::st
       {"method " + std::string(ex.req.method_string()) + " is not allowed here; use " + std::string(allowed),
        "invalid_request_error", "method_not_allowed", ""});
   res.set(bhttp::field::allow, allowed);
+  record.end = proxy::request_end::refused;
+  return proxy::respond(ex, record, std::move(res));
+}
+
+awaitable<bool> unknown_url(http::exchange& ex, request_record& record) {
+  return fail(ex, record, status::not_found,
+              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + record.path + ")",
+               "invalid_request_error", "unknown_url", ""});
+}
+
+// 401 with a Basic challenge, so that a browser asks for the key (as the password).
+awaitable<bool> unauthorized(http::exchange& ex, request_record& record, admin::access verdict) {
+  auto res = http::error_response(
+      status::unauthorized,
+      {verdict == admin::access::no_credentials
+           ? "This route needs the admin key, as a bearer token (Authorization: Bearer KEY) or as the password of "
+             "HTTP Basic auth"
+           : "Incorrect admin key provided",
+       "invalid_request_error", "invalid_admin_key", ""});
+  res.set(bhttp::field::www_authenticate, R"(Basic realm="llm-d admin", charset="UTF-8")");
   record.end = proxy::request_end::refused;
   return proxy::respond(ex, record, std::move(res));
 }
@@ -122,6 +143,18 @@ awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record
                           json_response(ready ? status::ok : status::service_unavailable,
                                         ready ? R"({"status":"ready"})" : R"({"status":"no usable backend"})"));
   }
+  // With admin.listen, each listener answers the other's routes as it answers an unknown path.
+  const bool admin_path = admin::is_admin_path(path);
+  if ((admin_path && serves_ == surface::api) || (!admin_path && serves_ == surface::admin)) {
+    counted = true;
+    return unknown_url(ex, record);
+  }
+  if (admin_path) {
+    // The key of the config in effect now, not one kept from the start: a reload may change it.
+    const auto verdict =
+        admin::check_access(ex.req.fields().find(bhttp::field::authorization), rt.cfg->admin.key);
+    if (verdict != admin::access::granted) return unauthorized(ex, record, verdict);
+  }
   if (path == "/metrics") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
     return proxy::respond(ex, record,
@@ -153,9 +186,7 @@ awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record
     if (method != verb::post) return wrong_method(ex, record, "POST");
     return proxy(ex, rt, record);
   }
-  return fail(ex, record, status::not_found,
-              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(path) + ")",
-               "invalid_request_error", "unknown_url", ""});
+  return unknown_url(ex, record);
 }
 
 awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& record) {

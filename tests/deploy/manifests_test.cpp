@@ -291,6 +291,17 @@ TEST(ConfigMap, EmbeddedConfigPassesCheckConfig) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+TEST(ConfigMap, ServesTheAdminRoutesOnAContainerPortTheServiceLeavesOut) {
+  const auto config = YAML::Load(text(require_kind("ConfigMap")["data"]["llm-d.yaml"]));
+  ASSERT_TRUE(config["admin"] && config["admin"]["listen"]) << "no admin.listen";
+  const auto listen = text(config["admin"]["listen"]);
+  const auto port = listen.substr(listen.rfind(':') + 1);
+  EXPECT_EQ(container_port(YAML::Node(port)), std::stoi(port)) << "admin.listen " << listen << " is no container port";
+  for (const auto& p : require_kind("Service")["spec"]["ports"]) {
+    EXPECT_NE(container_port(p["targetPort"] ? p["targetPort"] : p["port"]), std::stoi(port));
+  }
+}
+
 TEST(ConfigMap, ListensOnTheContainerPort) {
   const auto config = YAML::Load(text(require_kind("ConfigMap")["data"]["llm-d.yaml"]));
   const auto listen = config["listen"] ? text(config["listen"]) : "0.0.0.0:8080";

@@ -73,5 +73,15 @@ TEST(front_door_tls, a_client_that_does_not_trust_the_certificate_fails_alone) {
   EXPECT_EQ(call(llmd.port(), trusting(), "GET", "/health").status, 200u);
 }
 
+TEST(front_door_tls, the_admin_listener_speaks_https_too) {
+  mock m("local");
+  gateway llmd("admin:\n  listen: 127.0.0.1:0\n" + tls_front(m));
+  const auto admin_port = llmd.admin_port();
+  EXPECT_EQ(call(admin_port, trusting(), "GET", "/admin/backends").status, 200u);
+  connection plain(admin_port, 5s);
+  plain.send("GET", "/admin/backends");
+  EXPECT_EQ(plain.read_until_close(), "");
+}
+
 }  // namespace
 }  // namespace llmd::test

@@ -247,6 +247,28 @@ TEST(status_page, chromium_renders_each_replica_with_its_state_and_slots_and_the
   }
 }
 
+// Chromium answers the page's 401 with the URL's credentials and keeps them for the page's own
+// fetches of admin/backends and metrics, as a browser that prompted for them does.
+TEST(status_page, chromium_given_the_admin_key_as_basic_credentials_renders_the_pool_and_the_metrics) {
+  mock m("m");
+  // The key is in tests/integration/secrets.txt.
+  gateway llmd("admin:\n  key: ${LLMD_ADMIN_KEY}\nmodels:\n" + model_entry("m", m, "    id: only\n"), {},
+               {"LLMD_ADMIN_KEY=adm1n-k3y-for-tests"});
+  ASSERT_EQ(llmd.get("/").status, 401u);
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);  // a series in /metrics
+  const auto page = render_in_chromium(
+      "http://ops:adm1n-k3y-for-tests@127.0.0.1:" + std::to_string(llmd.port()) + "/status", 7000);
+  ASSERT_FALSE(page.dom.empty());
+  EXPECT_EQ(page.cell("only", "state"), "up");
+  EXPECT_EQ(page.cell("only", "slots"), "0 / 64");
+  EXPECT_NE(page.cell("only", "request_rate"), "—");  // from /metrics
+  for (const std::string note : {"error", "metrics-error"}) {
+    const auto shown = page.field("p", note);
+    ASSERT_TRUE(shown) << page.dom;
+    EXPECT_NE(start_tag(*shown).find(" hidden"), std::string::npos) << *shown;
+  }
+}
+
 // llm-d has no /metrics yet: a stand-in serves the page, a pool and growing counters.
 TEST(status_page, chromium_shows_rates_and_ttft_quantiles_from_what_changed_between_scrapes) {
   process fake("/usr/bin/env", {"node", LLMD_SOURCE_DIR "/tests/integration/status_page_fake.mjs",

@@ -13,7 +13,8 @@
 namespace llmd::app {
 
 // Serves `cfg`, read from `path`, until SIGINT or SIGTERM; returns the process exit code. Prints
-// "llm-d listening on HOST:PORT" to stdout once every worker is accepting.
+// "llm-d listening on HOST:PORT" to stdout once every worker is accepting, then with admin.listen
+// "llm-d admin listening on HOST:PORT".
 int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& path, const options& opts);
 
 }  // namespace llmd::app

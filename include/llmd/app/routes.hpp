@@ -22,12 +22,16 @@ struct request_sinks {
   observe::access_buffer* access_log;  // the worker's; null: --access-log off
 };
 
+// What a listener serves besides /health and /ready: everything on `listen`; with admin.listen
+// set, the API on `listen` and the admin routes on admin.listen, each answering 404 for the other's.
+enum class surface { everything, api, admin };
+
 class routes : public http::handler {
  public:
   // `current` is the worker's snapshot, which only the worker's thread reads or replaces.
   routes(const std::shared_ptr<runtime>& current, upstream::connection_pool& connections, const http::traffic& traffic,
-         request_sinks sinks)
-      : current_(current), connections_(connections), traffic_(traffic), sinks_(sinks) {}
+         request_sinks sinks, surface serves)
+      : current_(current), connections_(connections), traffic_(traffic), sinks_(sinks), serves_(serves) {}
 
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
@@ -45,6 +49,7 @@ class routes : public http::handler {
   upstream::connection_pool& connections_;
   const http::traffic& traffic_;
   request_sinks sinks_;
+  surface serves_;
 };
 
 }  // namespace llmd::app

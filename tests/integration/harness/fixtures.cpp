@@ -89,7 +89,9 @@ response gateway::post(const std::string& target, const std::string& body, const
   return call(port(), "POST", target, body, extra);
 }
 
-response gateway::get(const std::string& target) const { return call(port(), "GET", target); }
+response gateway::get(const std::string& target, const headers& extra) const {
+  return call(port(), "GET", target, "", extra);
+}
 
 nlohmann::json gateway::replica(const std::string& id) const {
   const auto all = nlohmann::json::parse(get("/admin/backends").body);

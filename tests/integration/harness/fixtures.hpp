@@ -75,8 +75,10 @@ class gateway {
                    const std::vector<std::string>& env = {});
   explicit gateway(const config_file& file, const std::vector<std::string>& flags = {});
   unsigned short port() const { return proc_.port(); }
+  // The admin.listen port, from its "llm-d admin listening on" line.
+  unsigned short admin_port() { return proc_.port_of("admin"); }
   response post(const std::string& target, const std::string& body, const headers& extra = {}) const;
-  response get(const std::string& target) const;
+  response get(const std::string& target, const headers& extra = {}) const;
   // What /admin/backends says of the replica `id` (null when there is none).
   nlohmann::json replica(const std::string& id) const;
   process& proc() { return proc_; }

@@ -106,11 +106,20 @@ process::process(const std::string& binary, const std::vector<std::string>& args
   stdout_fd_ = pipe_fds[0];
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
 
-  const auto deadline = std::chrono::steady_clock::now() + startup;
-  std::string out;
+  const auto port = read_port_after("listening on ", std::chrono::steady_clock::now() + startup);
+  if (!port) {
+    const auto err = log();
+    stop();
+    throw std::runtime_error(binary + " did not start; stdout: " + stdout_ + "\nstderr: " + err);
+  }
+  port_ = *port;
+}
+
+std::optional<unsigned short> process::read_port_after(const std::string& text,
+                                                       std::chrono::steady_clock::time_point deadline) {
   auto line_end = [&] {
-    const auto at = out.find("listening on ");
-    return at == std::string::npos ? std::string::npos : out.find('\n', at);
+    const auto at = stdout_.find(text);
+    return at == std::string::npos ? std::string::npos : stdout_.find('\n', at);
   };
   while (line_end() == std::string::npos) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -119,15 +128,19 @@ process::process(const std::string& binary, const std::vector<std::string>& args
     ssize_t n = 0;
     if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0 ||
         (n = read(stdout_fd_, buf, sizeof buf)) <= 0) {
-      const auto err = log();
-      stop();
-      throw std::runtime_error(binary + " did not start; stdout: " + out + "\nstderr: " + err);
+      return std::nullopt;
     }
-    out.append(buf, static_cast<std::size_t>(n));
+    stdout_.append(buf, static_cast<std::size_t>(n));
   }
   const auto end = line_end();
-  const auto colon = out.rfind(':', end);
-  port_ = static_cast<unsigned short>(std::stoi(out.substr(colon + 1, end - colon - 1)));
+  const auto colon = stdout_.rfind(':', end);
+  return static_cast<unsigned short>(std::stoi(stdout_.substr(colon + 1, end - colon - 1)));
+}
+
+unsigned short process::port_of(const std::string& label, std::chrono::milliseconds within) {
+  const auto port = read_port_after(label + " listening on ", std::chrono::steady_clock::now() + within);
+  if (!port) throw std::runtime_error("no \"" + label + " listening on\" line; stdout: " + stdout_ + "\nstderr: " + log());
+  return *port;
 }
 
 process::~process() { stop(); }

@@ -21,6 +21,9 @@ class process {
   process& operator=(const process&) = delete;
 
   unsigned short port() const { return port_; }
+  // The port of a later line "... LABEL listening on HOST:PORT" (llm-d's "admin"), waiting up to
+  // `within` for it; throws std::runtime_error when it does not come.
+  unsigned short port_of(const std::string& label, std::chrono::milliseconds within = std::chrono::seconds(5));
   pid_t pid() const { return pid_; }
   // SIGKILL and reap: the process vanishes without closing anything gracefully.
   void kill_now();
@@ -36,10 +39,14 @@ class process {
  private:
   void stop();
   void keep_log() const;
+  // Reads stdout until a whole line holds `text`, then returns the port at that line's end;
+  // nullopt when the deadline passes or stdout ends first.
+  std::optional<unsigned short> read_port_after(const std::string& text, std::chrono::steady_clock::time_point deadline);
 
   pid_t pid_ = -1;
   bool crash_ = false;
   int stdout_fd_ = -1;
+  std::string stdout_;  // what it printed so far
   unsigned short port_ = 0;
   std::string log_path_;
   std::optional<std::string> keep_as_;  // llm-d's own: the name its log is kept under
