@@ -80,11 +80,6 @@ std::string failure_detail(const upstream_call& call) {
   return out;
 }
 
-bool is_event_stream(const http::field_list& headers) {
-  const auto type = headers.find(bhttp::field::content_type);
-  return type && beast::iequals(type->substr(0, 17), "text/event-stream");
-}
-
 // `first` (the piece a read just parsed) and whatever else is already buffered behind it, such
 // as several events that arrived together, as one piece: they then leave in one write. The rest
 // is copied into `batch`; a malformed rest sets `ec`.
