@@ -1,48 +1,13 @@
 #include "llmd/api/request_fields.hpp"
 
-#include <bit>
 #include <bitset>
 #include <cassert>
-#include <cstdint>
-#include <cstring>
 #include <utility>
+
+#include "llmd/api/json_bytes.hpp"
 
 namespace llmd::api {
 namespace {
-
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool ends_plain_run(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
-
-// First '"', '\\' or control byte in [p, end), eight bytes at a time. Each SWAR term flags the
-// lowest matching byte exactly (borrows only propagate upwards from a match), so the lowest set
-// bit of their union is the first match on a little-endian load.
-const char* find_string_special(const char* p, const char* end) {
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t ones = 0x0101010101010101;
-    constexpr std::uint64_t highs = 0x8080808080808080;
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t quote = w ^ (ones * '"');
-      const std::uint64_t backslash = w ^ (ones * '\\');
-      const std::uint64_t hits = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
-                                 ((w - ones * 0x20) & ~w);
-      if (const std::uint64_t h = hits & highs; h != 0) return p + std::countr_zero(h) / 8;
-      p += 8;
-    }
-  }
-  while (p != end && !ends_plain_run(*p)) ++p;
-  return p;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The four hex digits at p (p + 4 <= end is the caller's job), or -1.
 long hex4(const char* p) {
@@ -70,15 +35,7 @@ void unescape(std::string_view raw, Sink&& sink) {
     }
     const char kind = raw[1];
     if (kind != 'u') {
-      char c = kind;
-      switch (kind) {
-        case 'b': c = '\b'; break;
-        case 'f': c = '\f'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
-        default: break;  // '"', '\\', '/'
-      }
+      const char c = static_cast<char>(simple_escape(kind));
       sink(std::string_view(&c, 1));
       raw.remove_prefix(2);
       continue;
@@ -175,7 +132,7 @@ class scanner {
   }
 
   void skip_ws() {
-    while (p_ != end_ && is_ws(*p_)) ++p_;
+    while (p_ != end_ && is_json_ws(*p_)) ++p_;
   }
 
   // One value (the top-level one), iteratively: containers[d] says whether level d + 1 is an object.
@@ -292,12 +249,10 @@ class scanner {
 
   bool scan_escape(const char* open) {
     if (end_ - p_ < 2) return fail_at("unterminated string starting", open);
-    switch (p_[1]) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-        p_ += 2;
-        return true;
-      case 'u': break;
-      default: return fail("invalid escape sequence in string");
+    if (p_[1] != 'u') {
+      if (simple_escape(p_[1]) < 0) return fail("invalid escape sequence in string");
+      p_ += 2;
+      return true;
     }
     const long cp = end_ - p_ >= 6 ? hex4(p_ + 2) : -1;
     if (cp < 0) return fail("invalid \\u escape in string");

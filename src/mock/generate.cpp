@@ -38,7 +38,7 @@ asio::awaitable<outcome> stream(connection& conn, stream_plan plan, stats_record
   head.chunked(plan.version >= 11);
   if (co_await conn.write_head(head)) co_return outcome::cancelled;
 
-  stream_events events(plan.kind, plan.meta);
+  stream_events events(plan.kind, plan.meta, plan.include_usage);
   // No co_await on the right of && or inside ?:, which GCC 12 can miscompile.
   if (plan.kind == api::chat) {
     if (co_await conn.write_chunk(events.role())) co_return outcome::cancelled;

@@ -220,7 +220,8 @@ std::string models_json(std::string_view model) {
   return dump(ojson{{"object", "list"}, {"data", ojson::array({std::move(entry)})}});
 }
 
-stream_events::stream_events(api kind, const completion_meta& meta) : kind_(kind) {
+stream_events::stream_events(api kind, const completion_meta& meta, bool include_usage)
+    : kind_(kind), include_usage_(include_usage) {
   head_ = "{\"id\":" + dump(ojson(meta.id)) + ",\"object\":\"" +
           (kind == api::chat ? "chat.completion.chunk" : "text_completion") +
           "\",\"created\":" + std::to_string(meta.created) + ",\"model\":" + dump(ojson(meta.model)) + ",";
@@ -229,8 +230,8 @@ stream_events::stream_events(api kind, const completion_meta& meta) : kind_(kind
 std::string_view stream_events::role() {
   begin_event();
   event_ += R"("choices":[{"index":0,"delta":{"role":"assistant","content":""},)";
-  event_ += R"("logprobs":null,"finish_reason":null}]})";
-  return close_event();
+  event_ += R"("logprobs":null,"finish_reason":null}])";
+  return close_event("null");
 }
 
 std::string_view stream_events::content(std::string_view text) {
@@ -238,27 +239,28 @@ std::string_view stream_events::content(std::string_view text) {
   bool chat = kind_ == api::chat;
   event_ += chat ? R"("choices":[{"index":0,"delta":{"content":)" : R"("choices":[{"index":0,"text":)";
   append_escaped(event_, text);
-  event_ += chat ? R"(},"logprobs":null,"finish_reason":null}]})" : R"(,"logprobs":null,"finish_reason":null}]})";
-  return close_event();
+  event_ += chat ? R"(},"logprobs":null,"finish_reason":null}])" : R"(,"logprobs":null,"finish_reason":null}])";
+  return close_event("null");
 }
 
 std::string_view stream_events::finish() {
   begin_event();
   event_ += kind_ == api::chat ? R"("choices":[{"index":0,"delta":{},)" : R"("choices":[{"index":0,"text":"",)";
-  event_ += R"("logprobs":null,"finish_reason":"stop"}]})";
-  return close_event();
+  event_ += R"("logprobs":null,"finish_reason":"stop"}])";
+  return close_event("null");
 }
 
 std::string_view stream_events::usage(token_usage u) {
   begin_event();
-  event_ += "\"choices\":[],\"usage\":" + dump(usage_json(u)) + "}";
-  return close_event();
+  event_ += "\"choices\":[]";
+  return close_event(dump(usage_json(u)));
 }
 
 void stream_events::begin_event() { event_.assign("data: ").append(head_); }
 
-std::string_view stream_events::close_event() {
-  event_ += "\n\n";
+std::string_view stream_events::close_event(std::string_view usage) {
+  if (include_usage_) event_.append(",\"usage\":").append(usage);
+  event_ += "}\n\n";
   return event_;
 }
 

@@ -54,18 +54,22 @@ class stream_events {
  public:
   static constexpr std::string_view done = "data: [DONE]\n\n";
 
-  stream_events(api kind, const completion_meta& meta);
+  // With `include_usage` (stream_options.include_usage), every event but the usage one carries
+  // "usage":null, as OpenAI's do.
+  stream_events(api kind, const completion_meta& meta, bool include_usage);
 
   std::string_view role();  // chat only: the assistant role with empty content
   std::string_view content(std::string_view text);
   std::string_view finish();
-  std::string_view usage(token_usage u);
+  std::string_view usage(token_usage u);  // with include_usage only: "choices":[] and the usage
 
  private:
   void begin_event();
-  std::string_view close_event();
+  // Ends the object with the "usage" member, if any, and the event.
+  std::string_view close_event(std::string_view usage);
 
   api kind_;
+  bool include_usage_;
   std::string head_;  // {"id":...,"object":...,"created":...,"model":...,
   std::string event_;
 };

@@ -18,6 +18,7 @@
 #include "llmd/proxy/recorded_response.hpp"
 #include "llmd/proxy/retry.hpp"
 #include "llmd/proxy/upstream_call.hpp"
+#include "llmd/proxy/usage_scanner.hpp"
 
 namespace llmd::proxy {
 
@@ -80,9 +81,11 @@ std::string failure_detail(const upstream_call& call) {
   return out;
 }
 
-bool is_event_stream(const http::field_list& headers) {
-  const auto type = headers.find(bhttp::field::content_type);
-  return type && beast::iequals(type->substr(0, 17), "text/event-stream");
+// The record holds the usage seen so far after each piece, so that it has it however the relay ends.
+void read_usage(usage_scanner& usage, std::string_view piece, request_record& record) {
+  usage.feed(piece);
+  record.prompt_tokens = usage.usage().prompt_tokens;
+  record.completion_tokens = usage.usage().completion_tokens;
 }
 
 // `first` (the piece a read just parsed) and whatever else is already buffered behind it, such
@@ -424,6 +427,8 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
     add.keep_alive = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection does
   }
   const bool sse = is_event_stream(parser.fields());
+  std::optional<usage_scanner> usage;
+  if (const auto format = usage_format(parser.fields())) usage.emplace(*format);
   body_writer out(ex.client, relayed_head(parser.status(), parser.reason(), parser.fields(), add), add.chunked,
                   ex.write_timeout, sse, record);
   // The header waits for the first piece of the body only when that piece is already here.
@@ -438,6 +443,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
     const auto piece =
         co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken, record);
     if (!piece.empty()) {
+      if (usage) read_usage(*usage, piece, record);
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
       if (!sent) co_return false;

@@ -1,23 +1,18 @@
 #include "llmd/proxy/sse.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <cstring>
 
 namespace llmd::proxy {
 
-namespace {
-
-// The index of the first CR or LF at or after `from` (the chunk's size when there is none):
-// two memchr passes beat a byte loop, and streams rarely hold a CR at all.
-std::size_t line_end(std::string_view chunk, std::size_t from) {
-  const char* begin = chunk.data() + from;
-  const std::size_t span = chunk.size() - from;
-  const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', span));
-  const std::size_t before_lf = lf ? static_cast<std::size_t>(lf - begin) : span;
-  const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf));
-  return from + (cr ? static_cast<std::size_t>(cr - begin) : before_lf);
+// Two memchr passes beat a byte loop, and streams rarely hold a CR at all.
+const char* find_line_end(const char* p, const char* end) {
+  const auto span = static_cast<std::size_t>(end - p);
+  const auto* lf = static_cast<const char*>(std::memchr(p, '\n', span));
+  const std::size_t before_lf = lf ? static_cast<std::size_t>(lf - p) : span;
+  const auto* cr = static_cast<const char*>(std::memchr(p, '\r', before_lf));
+  return cr ? cr : p + before_lf;
 }
-
-}  // namespace
 
 // The LF of a CRLF whose CR ended an event ("\r\r" + "\n", "\r\n\r" + "\n") is part of that
 // event's terminator: the spec's parser dispatches on the CR and then skips the LF, so it starts
@@ -32,7 +27,7 @@ std::size_t sse_boundary::feed(std::string_view chunk) {
     if (c != '\r' && c != '\n') {
       in_line_ = true;
       after_cr_ = false;
-      i = line_end(chunk, i + 1);
+      i = static_cast<std::size_t>(find_line_end(chunk.data() + i + 1, chunk.data() + n) - chunk.data());
       continue;
     }
     const bool continues_crlf = after_cr_ && c == '\n';
@@ -49,6 +44,11 @@ std::size_t sse_boundary::feed(std::string_view chunk) {
     }
   }
   return last;
+}
+
+bool is_event_stream(const llmd::http::field_list& headers) {
+  const auto type = headers.find(boost::beast::http::field::content_type);
+  return type && boost::beast::iequals(type->substr(0, 17), "text/event-stream");
 }
 
 std::string sse_error_event(const llmd::http::openai_error& e) { return "data: " + llmd::http::to_json(e) + "\n\n"; }

@@ -61,6 +61,36 @@ TEST(access_log, writes_one_json_line_per_request_with_what_happened) {
   EXPECT_EQ(lines[1].find("hidden"), std::string::npos);
 }
 
+TEST(access_log, carries_the_token_usage_of_plain_and_streamed_answers) {
+  mock a("a", {"--tokens", "5"});
+  mock broken("broken", {"--break-after", "2"});
+  temp_dir dir;
+  const auto path = dir.path() + "/access.log";
+  gateway llmd("models:\n" + model_entry("a", a) + model_entry("broken", broken),
+               {"--access-log", path, "--log-format", "json"});
+  const auto plain = llmd.post("/v1/chat/completions", chat_body("a"));
+  ASSERT_EQ(plain.status, 200u);
+  ASSERT_TRUE(eventually([&] { return lines_of(path).size() == 1; }, 10s, "the plain answer's line"));
+  const auto streamed = llmd.post("/v1/chat/completions", chat_stream_with_usage("a"));
+  ASSERT_EQ(streamed.status, 200u);
+  ASSERT_TRUE(eventually([&] { return lines_of(path).size() == 2; }, 10s, "the stream's line"));
+  // Cut off before its usage event: nothing seen, nothing claimed.
+  llmd.post("/v1/chat/completions", chat_stream_with_usage("broken"));
+  ASSERT_TRUE(eventually([&] { return lines_of(path).size() == 3; }, 10s, "the broken stream's line"));
+
+  const auto lines = lines_of(path);
+  for (const auto& [line, body] : {std::pair{lines[0], plain.body}, std::pair{lines[1], streamed.body}}) {
+    const auto logged = nlohmann::json::parse(line);
+    const auto usage = usage_of(body);
+    EXPECT_EQ(logged["prompt_tokens"], usage["prompt_tokens"]) << line;
+    EXPECT_EQ(logged["completion_tokens"], 5) << line;
+  }
+  const auto cut = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(cut["end"], "upstream_broken");
+  EXPECT_EQ(cut["prompt_tokens"], nullptr);
+  EXPECT_EQ(cut["completion_tokens"], nullptr);
+}
+
 TEST(access_log, goes_to_stderr_as_text_by_default) {
   mock a("a");
   gateway llmd("models:\n" + model_entry("a", a));

@@ -124,6 +124,35 @@ TEST(metrics, a_stream_observes_its_time_to_first_token) {
             m.value("llmd_time_to_first_byte_seconds_sum", series));
 }
 
+TEST(metrics, token_counters_add_the_usage_of_plain_and_streamed_answers) {
+  mock a("a", {"--tokens", "7"});
+  mock b("b", {"--tokens", "4"});
+  gateway llmd(two_groups(a, b));
+  const auto plain = llmd.post("/v1/chat/completions", chat_body("a"));
+  const auto streamed = llmd.post("/v1/chat/completions", chat_stream_with_usage("b"));
+  // A stream that was not asked for its usage has none to count.
+  const auto without = llmd.post("/v1/chat/completions", chat_body("a", true));
+  ASSERT_EQ(plain.status, 200u);
+  ASSERT_EQ(streamed.status, 200u);
+  ASSERT_EQ(without.status, 200u);
+  const auto plain_usage = usage_of(plain.body);
+  const auto streamed_usage = usage_of(streamed.body);
+  ASSERT_EQ(plain_usage["completion_tokens"], 7) << plain.body;
+  ASSERT_EQ(streamed_usage["completion_tokens"], 4) << streamed.body;
+  ASSERT_TRUE(usage_of(without.body).is_null()) << without.body;
+
+  const auto m = metrics_after(llmd, 3);
+  const auto tokens = [&](const std::string& group, const mock& served, const std::string& kind) {
+    return m.value("llmd_tokens_total", {{"model", group}, {"backend", replica_id(group, served)}, {"kind", kind}});
+  };
+  EXPECT_EQ(tokens("a", a, "prompt"), plain_usage["prompt_tokens"].get<double>());
+  EXPECT_EQ(tokens("a", a, "completion"), 7);
+  EXPECT_EQ(tokens("b", b, "prompt"), streamed_usage["prompt_tokens"].get<double>());
+  EXPECT_EQ(tokens("b", b, "completion"), 4);
+  EXPECT_EQ(m.sum("llmd_tokens_total"), plain_usage["total_tokens"].get<double>() +
+                                            streamed_usage["total_tokens"].get<double>());
+}
+
 // Label values of the families whose labels could name what a client asked for.
 std::set<std::string> named_values(const scrape& m) {
   std::set<std::string> out;

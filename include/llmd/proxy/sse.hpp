@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "llmd/http/field_list.hpp"
 #include "llmd/http/openai_error.hpp"
 
 namespace llmd::proxy {
@@ -27,6 +28,12 @@ class sse_boundary {
   bool in_event_ = false;  // a non-empty line ended since the last empty line
   bool after_cr_ = false;  // the last byte was a CR: a following LF belongs to its line ending
 };
+
+// Whether the Content-Type is text/event-stream.
+bool is_event_stream(const llmd::http::field_list& headers);
+
+// The first CR or LF in [p, end), or end.
+const char* find_line_end(const char* p, const char* end);
 
 // "data: {\"error\":{...}}\n\n": the OpenAI-shaped error as one SSE event.
 std::string sse_error_event(const llmd::http::openai_error& e);

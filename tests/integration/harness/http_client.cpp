@@ -19,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 namespace llmd::test {
@@ -274,6 +275,24 @@ response call(unsigned short port, const tls_options& tls, const std::string& me
 std::string chat_body(const std::string& model, bool stream) {
   nlohmann::json j = {{"model", model}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"stream", stream}};
   return j.dump();
+}
+
+std::string chat_stream_with_usage(const std::string& model) {
+  auto j = nlohmann::json::parse(chat_body(model, true));
+  j["stream_options"] = {{"include_usage", true}};
+  return j.dump();
+}
+
+nlohmann::json usage_of(const std::string& body) {
+  if (!body.starts_with("data:")) return nlohmann::json::parse(body).value("usage", nlohmann::json());
+  nlohmann::json usage;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("data: {")) continue;
+    const auto event = nlohmann::json::parse(line.substr(6));
+    if (event.contains("usage") && !event["usage"].is_null()) usage = event["usage"];
+  }
+  return usage;
 }
 
 }  // namespace llmd::test

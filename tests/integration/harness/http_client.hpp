@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -83,5 +84,10 @@ response call(unsigned short port, const tls_options& tls, const std::string& me
 
 // {"model": model, "messages": [{"role":"user","content":"hi"}], "stream": stream}
 std::string chat_body(const std::string& model, bool stream = false);
+// chat_body(model, true) with "stream_options": {"include_usage": true}: the stream ends with a usage event.
+std::string chat_stream_with_usage(const std::string& model);
+// The "usage" object of an answer: a JSON body's, or the last one of a stream's events that is
+// not null; null when there is none.
+nlohmann::json usage_of(const std::string& body);
 
 }  // namespace llmd::test

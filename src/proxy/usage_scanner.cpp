@@ -1,0 +1,309 @@
+#include "llmd/proxy/usage_scanner.hpp"
+
+#include <array>
+#include <boost/beast/core/string.hpp>
+#include <cstring>
+#include <utility>
+
+#include "llmd/api/json_bytes.hpp"
+#include "llmd/proxy/sse.hpp"
+
+namespace llmd::proxy {
+
+namespace {
+
+// Integers are exact in a JSON parser's double up to 2^53: a larger "count" is no count.
+constexpr std::uint64_t max_count = std::uint64_t{1} << 53;
+constexpr std::string_view data_field = "data";
+
+// The bytes that matter outside strings.
+constexpr auto stops = [] {
+  std::array<bool, 256> table{};
+  for (const char c : std::string_view("\"{}[],")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// Whether [p, end) may hold a usage object: "usage" as a key whose value is an object, or whose
+// value lies past `end`. A usage object's key always shows as these bytes, since a key looked for
+// is never written with escapes (see scan_string); a match inside a string only costs a full read.
+bool may_hold_usage(const char* p, const char* end) {
+  static constexpr std::string_view rest = "sage\"";
+  // From the 'u' (memchr is quicker than memmem, and 'u' rarer than '"' in JSON).
+  for (const char* begin = p; (p = static_cast<const char*>(std::memchr(p, 'u', static_cast<std::size_t>(end - p))));) {
+    const char* key = p++;
+    if (key == begin || key[-1] != '"' || static_cast<std::size_t>(end - p) < rest.size() ||
+        std::memcmp(p, rest.data(), rest.size()) != 0) {
+      continue;
+    }
+    p += rest.size();
+    while (p != end && api::is_json_ws(*p)) ++p;
+    if (p == end) return true;
+    if (*p != ':') continue;
+    ++p;
+    while (p != end && api::is_json_ws(*p)) ++p;
+    if (p == end || *p == '{') return true;
+  }
+  return false;
+}
+
+// Past the event starting at `p` when it is one line ended by "\n\n" in [p, end) (as OpenAI and
+// vLLM frame theirs) that cannot hold a usage object; else null. Most events of a stream are
+// passed over so, without reading their JSON.
+const char* past_event_without_usage(const char* p, const char* end) {
+  const char* eol = find_line_end(p, end);
+  if (end - eol < 2 || eol[0] != '\n' || eol[1] != '\n' || may_hold_usage(p, eol)) return nullptr;
+  return eol + 2;
+}
+
+}  // namespace
+
+std::optional<body_format> usage_format(const http::field_list& headers) {
+  const auto encoding = headers.find(boost::beast::http::field::content_encoding);
+  if (encoding && !boost::beast::iequals(*encoding, "identity")) return std::nullopt;
+  return is_event_stream(headers) ? body_format::event_stream : body_format::json;
+}
+
+void usage_scanner::feed(std::string_view piece) {
+  const char* p = piece.data();
+  const char* end = p + piece.size();
+  if (format_ == body_format::json) {
+    scan_json(p, end);
+  } else {
+    scan_events(p, end);
+  }
+}
+
+void usage_scanner::scan_events(const char* p, const char* end) {
+  while (p != end) {
+    const char c = *p;
+    if (c == '\r' || c == '\n') {
+      const bool ends_crlf = after_cr_ && c == '\n';
+      after_cr_ = c == '\r';
+      ++p;
+      if (!ends_crlf) end_line();
+      continue;
+    }
+    after_cr_ = false;
+    switch (line_) {
+      case line_part::start:
+        if (document_ == document::before) {  // nothing of the event's document is read yet
+          if (const char* next = past_event_without_usage(p, end)) {
+            p = next;
+            break;
+          }
+        }
+        line_ = line_part::name;
+        name_size_ = 0;
+        break;
+      case line_part::name:
+        if (name_size_ < data_field.size() && c == data_field[name_size_]) {
+          ++name_size_;
+          ++p;
+        } else if (c == ':' && name_size_ == data_field.size()) {
+          line_ = line_part::before_value;
+          ++p;
+        } else {
+          line_ = line_part::other;
+        }
+        break;
+      case line_part::before_value:
+        line_ = line_part::data;
+        if (c == ' ') ++p;
+        break;
+      case line_part::data: {
+        const char* eol = find_line_end(p, end);
+        scan_json(p, eol);
+        p = eol;
+        break;
+      }
+      case line_part::other:
+        p = find_line_end(p, end);
+        break;
+    }
+  }
+}
+
+void usage_scanner::end_line() {
+  static constexpr char lf = '\n';
+  switch (line_) {
+    case line_part::start:  // an empty line: the event ends
+      begin_document();
+      break;
+    case line_part::name:
+      if (name_size_ != data_field.size()) break;
+      [[fallthrough]];  // "data" alone is an empty data line
+    case line_part::before_value:
+    case line_part::data:
+      // The spec joins an event's data lines with LFs: to JSON, whitespace between tokens.
+      scan_json(&lf, &lf + 1);
+      break;
+    case line_part::other:
+      break;
+  }
+  line_ = line_part::start;
+}
+
+void usage_scanner::begin_document() {
+  document_ = document::before;
+  next_ = role::none;
+  in_string_ = false;
+  escape_ = false;
+  in_usage_ = false;
+  depth_ = 0;
+}
+
+void usage_scanner::scan_json(const char* p, const char* end) {
+  if (document_ == document::before) {
+    while (p != end && api::is_json_ws(*p)) ++p;
+    if (p == end) return;
+    // Only an object has a usage member.
+    if (*p++ != '{') {
+      document_ = document::after;
+      return;
+    }
+    document_ = document::open;
+    open_container('{');
+  }
+  if (document_ != document::open) return;
+  while (p != end) {
+    if (in_string_) {
+      p = scan_string(p, end);
+    } else if (next_ == role::prompt_tokens || next_ == role::completion_tokens) {
+      p = scan_count(p, end);
+    } else {
+      while (p != end && !stops[static_cast<unsigned char>(*p)]) ++p;
+      if (p == end) return;
+      const char c = *p++;
+      if (c == '"') {
+        in_key_ = expect_key_ && (depth_ == 1 || (depth_ == 2 && in_usage_));
+        expect_key_ = false;
+        next_ = role::none;
+        const char* close = api::find_string_special(p, end);
+        if (close != end && *close == '"') {  // the usual case: the whole string in this piece, unescaped
+          if (in_key_) end_key(std::string_view(p, static_cast<std::size_t>(close - p)));
+          p = close + 1;
+          continue;
+        }
+        in_string_ = true;
+        key_size_ = 0;
+      } else if (c == '{' || c == '[') {
+        open_container(c);
+      } else if (c == ',') {
+        expect_key_ = objects_[depth_ - 1];
+        next_ = role::none;
+      } else {
+        close_container(c);
+      }
+    }
+    if (document_ != document::open) return;
+  }
+}
+
+void usage_scanner::open_container(char c) {
+  if (depth_ == max_depth) {
+    document_ = document::after;
+    return;
+  }
+  const bool object = c == '{';
+  objects_[depth_++] = object;
+  expect_key_ = object;
+  if (depth_ == 2 && next_ == role::usage && object) {
+    in_usage_ = true;
+    staged_ = {};
+  }
+  next_ = role::none;
+}
+
+void usage_scanner::close_container(char c) {
+  if (objects_[depth_ - 1] != (c == '}')) {
+    document_ = document::after;
+    return;
+  }
+  if (depth_ == 2 && in_usage_) {
+    in_usage_ = false;
+    if (staged_.prompt_tokens || staged_.completion_tokens) usage_ = staged_;
+  }
+  if (--depth_ == 0) document_ = document::after;
+  expect_key_ = false;
+  next_ = role::none;
+}
+
+const char* usage_scanner::scan_string(const char* p, const char* end) {
+  while (p != end) {
+    if (escape_) {  // the byte after a backslash ends no string
+      escape_ = false;
+      ++p;
+      continue;
+    }
+    const char* stop = api::find_string_special(p, end);
+    if (in_key_) {
+      const std::string_view run(p, static_cast<std::size_t>(stop - p));
+      if (key_size_ + run.size() <= key_capacity) {
+        run.copy(key_ + key_size_, run.size());
+        key_size_ = static_cast<std::uint8_t>(key_size_ + run.size());
+      } else {
+        key_size_ = key_capacity + 1;
+      }
+    }
+    p = stop;
+    if (p == end) break;
+    const char c = *p++;
+    if (c == '"') {
+      in_string_ = false;
+      if (in_key_) end_key(key_size_ <= key_capacity ? std::string_view(key_, key_size_) : std::string_view());
+      break;
+    }
+    if (c != '\\') {  // a raw control byte
+      document_ = document::after;
+      return end;
+    }
+    escape_ = true;
+    // No key looked for needs an escape, and no server writes one with any: a key with a
+    // backslash is none of them, which spares unescaping it.
+    key_size_ = key_capacity + 1;
+  }
+  return p;
+}
+
+void usage_scanner::end_key(std::string_view key) {
+  if (depth_ == 1) {
+    if (key == "usage") next_ = role::usage;
+    return;
+  }
+  if (key == "prompt_tokens") {
+    next_ = role::prompt_tokens;
+    staged_.prompt_tokens.reset();
+  } else if (key == "completion_tokens") {
+    next_ = role::completion_tokens;
+    staged_.completion_tokens.reset();
+  } else {
+    return;
+  }
+  counting_ = false;
+  count_ok_ = true;
+  count_ = 0;
+}
+
+// The value of "prompt_tokens" or "completion_tokens", from the byte after the key's quote; it
+// stops at the byte after the number, or at the first of any other value.
+const char* usage_scanner::scan_count(const char* p, const char* end) {
+  for (; p != end; ++p) {
+    const char c = *p;
+    if (api::is_digit(c)) {
+      // Once past max_count the value is never read, whatever it wraps to.
+      count_ = count_ * 10 + static_cast<std::uint64_t>(c - '0');
+      count_ok_ = count_ok_ && count_ <= max_count;
+      counting_ = true;
+    } else if (c == '-' || c == '.' || c == 'e' || c == 'E' || c == '+') {
+      count_ok_ = false;  // not an integer, or not a JSON number at all
+      counting_ = true;
+    } else if (counting_ || (c != ':' && !api::is_json_ws(c))) {
+      if (counting_ && count_ok_) (next_ == role::prompt_tokens ? staged_.prompt_tokens : staged_.completion_tokens) = count_;
+      next_ = role::none;
+      break;
+    }
+  }
+  return p;
+}
+
+}  // namespace llmd::proxy

@@ -1,0 +1,231 @@
+#include "llmd/proxy/usage_scanner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmd::proxy {
+namespace {
+
+using counts = std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>>;
+
+counts of(const usage_scanner& s) { return {s.usage().prompt_tokens, s.usage().completion_tokens}; }
+
+counts scan(body_format format, const std::vector<std::string_view>& pieces) {
+  usage_scanner s(format);
+  for (const auto piece : pieces) s.feed(piece);
+  return of(s);
+}
+
+counts json(std::string_view body) { return scan(body_format::json, {body}); }
+counts events(std::string_view body) { return scan(body_format::event_stream, {body}); }
+
+const counts none{std::nullopt, std::nullopt};
+
+// OpenAI's documented answer, with its nested token details.
+constexpr std::string_view openai_answer =
+    R"({"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,)"
+    R"("model":"gpt-4.1-2025-04-14","choices":[{"index":0,"message":{"role":"assistant","content":)"
+    R"("Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,)"
+    R"("finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,)"
+    R"("prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":)"
+    R"({"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},)"
+    R"("service_tier":"default"})";
+
+// A stream with stream_options.include_usage, as OpenAI sends it: "usage":null in every event but
+// the last, which has no choices. The content quotes a usage object, escapes and all.
+constexpr std::string_view openai_stream =
+    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":"
+    "\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,\"delta\":{\"role\":"
+    "\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n"
+    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":"
+    "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"say \\\"usage\\\": {\\\"prompt_tokens\\\""
+    ": 99} \\u00e9\\n\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n"
+    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":"
+    "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+    "\"usage\":null}\n\n"
+    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":"
+    "\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":12,\"total_tokens\":21,"
+    "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}\n\n"
+    "data: [DONE]\n\n";
+
+TEST(usage_scanner, reads_the_usage_of_a_json_answer) { EXPECT_EQ(json(openai_answer), counts(19, 10)); }
+
+TEST(usage_scanner, reads_the_usage_of_the_last_event_of_a_stream) { EXPECT_EQ(events(openai_stream), counts(9, 12)); }
+
+TEST(usage_scanner, reads_the_same_whichever_bytes_the_pieces_split_at) {
+  for (const auto& [format, body, expected] : {std::tuple{body_format::json, openai_answer, counts(19, 10)},
+                                               std::tuple{body_format::event_stream, openai_stream, counts(9, 12)}}) {
+    for (std::size_t at = 0; at <= body.size(); ++at) {
+      EXPECT_EQ(scan(format, {body.substr(0, at), body.substr(at)}), expected) << "split at " << at;
+    }
+    usage_scanner bytewise(format);
+    for (const char& c : body) bytewise.feed(std::string_view(&c, 1));
+    EXPECT_EQ(of(bytewise), expected);
+  }
+}
+
+TEST(usage_scanner, reads_the_usage_of_an_embeddings_answer_which_has_no_completion) {
+  EXPECT_EQ(json(R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.08,-0.61]}],)"
+                 R"("model":"m","usage":{"prompt_tokens":2,"total_tokens":2}})"),
+            counts(2, std::nullopt));
+}
+
+TEST(usage_scanner, takes_no_usage_from_inside_a_string) {
+  EXPECT_EQ(json(R"({"choices":[{"message":{"content":"\"usage\": {\"prompt_tokens\": 99}"}}]})"), none);
+  EXPECT_EQ(json(R"({"note":"{\"usage\":{\"prompt_tokens\":99}}","usage":{"prompt_tokens":1,"completion_tokens":2}})"),
+            counts(1, 2));
+}
+
+TEST(usage_scanner, takes_no_usage_from_a_nested_object) {
+  EXPECT_EQ(json(R"({"choices":[{"usage":{"prompt_tokens":99,"completion_tokens":98}}]})"), none);
+  EXPECT_EQ(json(R"({"data":{"usage":{"prompt_tokens":99}},"usage":{"prompt_tokens":1,"completion_tokens":2}})"),
+            counts(1, 2));
+  EXPECT_EQ(json(R"({"usage":{"details":{"prompt_tokens":99},"prompt_tokens":1,"completion_tokens":2}})"),
+            counts(1, 2));
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1,"details":{"prompt_tokens":99,"completion_tokens":98}}})"),
+            counts(1, std::nullopt));
+  EXPECT_EQ(json(R"([{"usage":{"prompt_tokens":99}}])"), none);
+}
+
+TEST(usage_scanner, takes_no_usage_from_a_key_of_another_name) {
+  EXPECT_EQ(json(R"({"usages":{"prompt_tokens":99},"usag":{"prompt_tokens":98},"usage_":{"prompt_tokens":97}})"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens_":99,"completion_tokens_details":98,"total_tokens":97}})"), none);
+  EXPECT_EQ(json(R"({"a_very_long_key_that_passes_the_buffer_usage":{"prompt_tokens":99}})"), none);
+}
+
+TEST(usage_scanner, takes_no_key_written_with_escapes) {
+  // No server escapes these keys' letters: reading them as written keeps the scanner simple.
+  EXPECT_EQ(json(R"({"us\u0061ge":{"prompt_tokens":3,"completion_tokens":4}})"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt\u005ftokens":3}})"), none);
+  EXPECT_EQ(json(R"({"a\"usage":{"prompt_tokens":3}})"), none);
+}
+
+TEST(usage_scanner, ignores_counts_that_are_not_plausible_integers) {
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":-1,"completion_tokens":2.5}})"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1e3,"completion_tokens":"7"}})"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":9007199254740993,"completion_tokens":99999999999999999999999}})"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":9007199254740992,"completion_tokens":0}})"),
+            counts(9007199254740992u, 0));
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":null,"completion_tokens":true}})"), none);
+}
+
+TEST(usage_scanner, reads_nothing_when_the_usage_is_missing_or_null) {
+  EXPECT_EQ(json(R"({"id":"x","choices":[]})"), none);
+  EXPECT_EQ(json(R"({"usage":null})"), none);
+  EXPECT_EQ(json(R"({"usage":{}})"), none);
+  EXPECT_EQ(json(R"({"usage":[1,2]})"), none);
+  EXPECT_EQ(json(""), none);
+}
+
+TEST(usage_scanner, takes_the_last_of_two_usage_keys) {
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1,"completion_tokens":2},"usage":{"prompt_tokens":3}})"),
+            counts(3, std::nullopt));
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1,"prompt_tokens":null}})"), none);
+}
+
+TEST(usage_scanner, keeps_what_a_cut_off_answer_showed_whole) {
+  const std::string_view whole = R"({"usage":{"prompt_tokens":5,"completion_tokens":6},"service_tier":"def)";
+  EXPECT_EQ(json(whole), counts(5, 6));
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":5,"completion_tokens":6)"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":5,"completion_tokens":6 )"), none);
+}
+
+TEST(usage_scanner, keeps_the_usage_of_a_cut_off_stream_up_to_its_last_whole_event) {
+  const std::string_view stream =
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n"
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n"
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tok";
+  EXPECT_EQ(events(stream), counts(3, 2));
+  EXPECT_EQ(events(openai_stream.substr(0, openai_stream.find("\"usage\":{"))), none);
+}
+
+TEST(usage_scanner, reads_no_usage_from_a_stream_without_one) {
+  const auto without = std::string(openai_stream.substr(0, openai_stream.find("data: {\"id\":\"chatcmpl-1\",\"object\":"
+                                                                             "\"chat.completion.chunk\",\"created\":"
+                                                                             "1694268190,\"model\":\"gpt-4o-mini\","
+                                                                             "\"choices\":[],"))) +
+                       "data: [DONE]\n\n";
+  EXPECT_EQ(events(without), none);
+}
+
+TEST(usage_scanner, a_null_usage_after_one_keeps_it) {
+  EXPECT_EQ(events("data: {\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n"
+                   "data: {\"usage\":null}\n\ndata: {\"choices\":[]}\n\ndata: [DONE]\n\n"),
+            counts(3, 2));
+}
+
+TEST(usage_scanner, follows_the_event_stream_framing) {
+  // CRLF and CR line endings, no space after the colon, comments and other fields.
+  EXPECT_EQ(events(": ping\r\nevent: message\r\nid: 7\r\ndata:{\"usage\":{\"prompt_tokens\":1,"
+                   "\"completion_tokens\":2}}\r\n\r\n"),
+            counts(1, 2));
+  EXPECT_EQ(events("data: {\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}\r\rdata: [DONE]\r\r"), counts(1, 2));
+  EXPECT_EQ(events("data: {\"usage\" :\t{\"prompt_tokens\":1}}\n\ndata: {\"x\":\"\\\"usage\":{\"prompt_tokens\":2}}\n\n"),
+            counts(1, std::nullopt));
+  // One document over several data lines, which the spec joins with LFs.
+  EXPECT_EQ(events("data: {\"usage\":\ndata: {\"prompt_tokens\":1,\ndata\ndata: \"completion_tokens\":2}}\n\n"),
+            counts(1, 2));
+  EXPECT_EQ(events("data: {\"usage\":\r\ndata: {\"prompt_tokens\":1}}\r\n\r\n"), counts(1, std::nullopt));
+  // Fields that only look like data.
+  EXPECT_EQ(events("dat: {\"usage\":{\"prompt_tokens\":1}}\n\ndatas: {\"usage\":{\"prompt_tokens\":1}}\n\n"
+                   " data: {\"usage\":{\"prompt_tokens\":1}}\n\n"),
+            none);
+}
+
+TEST(usage_scanner, reads_each_event_as_a_document_of_its_own) {
+  // A broken event does not spoil the next one, and an event's document ends with the event.
+  EXPECT_EQ(events("data: {\"usage\":{\"prompt_tokens\":\"\n\n"
+                   "data: {\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":5}}\n\n"),
+            counts(4, 5));
+  EXPECT_EQ(events("data: {\"a\":{\n\ndata: \"usage\":{\"prompt_tokens\":4}}\n\n"), none);
+}
+
+TEST(usage_scanner, stops_at_what_is_not_json) {
+  EXPECT_EQ(json("<html>{\"usage\":{\"prompt_tokens\":1}}</html>"), none);
+  EXPECT_EQ(json(R"({"a":[1}],"usage":{"prompt_tokens":1}})"), none);
+  EXPECT_EQ(json(R"({"a":{"b":1]],"usage":{"prompt_tokens":1}})"), none);
+  EXPECT_EQ(json("{\"a\":\"raw\tcontrol\",\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(json("{\"a\tb\":1,\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1,"completion_tokens":2}} {"usage":{"prompt_tokens":3}})"),
+            counts(1, 2));
+}
+
+TEST(usage_scanner, gives_up_on_nesting_deeper_than_it_follows) {
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  EXPECT_EQ(json("{\"a\":" + deep + ",\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(json("{\"usage\":{\"prompt_tokens\":1},\"a\":" + deep + "}"), counts(1, std::nullopt));
+  const std::string fits = std::string(100, '[') + std::string(100, ']');
+  EXPECT_EQ(json("{\"a\":" + fits + ",\"usage\":{\"prompt_tokens\":1}}"), counts(1, std::nullopt));
+}
+
+http::field_list fields(std::initializer_list<std::pair<boost::beast::http::field, std::string_view>> list) {
+  http::field_list out;
+  for (const auto& [id, value] : list) out.add(id, boost::beast::http::to_string(id), value);
+  return out;
+}
+
+TEST(usage_format, reads_streams_as_events_and_anything_else_as_json) {
+  using boost::beast::http::field;
+  EXPECT_EQ(usage_format(fields({{field::content_type, "text/event-stream; charset=utf-8"}})),
+            body_format::event_stream);
+  EXPECT_EQ(usage_format(fields({{field::content_type, "application/json"}})), body_format::json);
+  EXPECT_EQ(usage_format(fields({})), body_format::json);
+  EXPECT_EQ(usage_format(fields({{field::content_type, "application/json"}, {field::content_encoding, "identity"}})),
+            body_format::json);
+}
+
+TEST(usage_format, leaves_a_compressed_body_unread) {
+  using boost::beast::http::field;
+  EXPECT_EQ(usage_format(fields({{field::content_type, "application/json"}, {field::content_encoding, "gzip"}})),
+            std::nullopt);
+  EXPECT_EQ(usage_format(fields({{field::content_type, "text/event-stream"}, {field::content_encoding, "br"}})),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace llmd::proxy
