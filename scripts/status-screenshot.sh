@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Takes docs/status-page.png: the status page of a running llm-d in front of a small demo pool of
 # llm-d-mock servers (primary: a slow replica with requests in flight and an ejected one; a
-# fallback; a rate-limited group cooling down), rendered by headless Chromium at 1200x600.
+# fallback under steady streamed traffic; a rate-limited group cooling down), rendered by headless
+# Chromium at 1200x600 once the page has scraped /metrics twice.
 #   scripts/status-screenshot.sh [OUTPUT.png]      (default docs/status-page.png)
-# Needs a build with the mock (scripts/setup.sh; BUILD_DIR, default build/) and chromium and curl
-# (Debian packages). Everything listens on loopback ports the kernel picks; all is stopped at exit.
+# Needs a build with the mock (scripts/setup.sh; BUILD_DIR, default build/), chromium, curl and
+# Node.js 20 (Debian packages; scripts/screenshot.mjs drives Chromium over its DevTools protocol). Everything listens on loopback ports the kernel picks; all is stopped at exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$root/docs/status-page.png}")
@@ -13,6 +14,7 @@ for tool in "$bin/llm-d" "$bin/mock/llm-d-mock"; do
   [ -x "$tool" ] || { echo "no $tool: build first (scripts/setup.sh)" >&2; exit 1; }
 done
 command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium" >&2; exit 1; }
+command -v node >/dev/null || { echo "node is missing: apt-get install nodejs" >&2; exit 1; }
 
 work=$(mktemp -d)
 pids=()
@@ -65,12 +67,17 @@ chat() {
   curl -s -o /dev/null --max-time 120 "$url/v1/chat/completions" \
     -d "{\"model\": \"$1\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}" || true
 }
+stream() {
+  curl -s -o /dev/null --max-time 120 "$url/v1/chat/completions" \
+    -d "{\"model\": \"$1\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}" || true
+}
 # Three requests stay in flight on primary-a (it answers after a minute); one of them first
 # tries primary-b, which fails and is ejected.
 for _ in 1 2 3; do chat primary & pids+=($!); done
 chat batch
-chat fallback
-chat fallback
+# Steady traffic to the fallback, streamed, so that its rates and TTFT columns have numbers.
+(while :; do stream fallback; sleep 0.02; done) &
+pids+=($!)
 
 # Until the pool shows it all.
 for _ in $(seq 100); do
@@ -83,7 +90,8 @@ for _ in $(seq 100); do
 done
 
 mkdir -p "$(dirname "$out")"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/profile" \
-  --window-size=1200,600 --virtual-time-budget=5000 --screenshot="$out" "$url/" 2>"$work/chromium.err" ||
+# Real time, not virtual: the rates need two scrapes of /metrics 2 s apart with traffic between.
+node --experimental-websocket "$root/scripts/screenshot.mjs" "$url/" "$out" 1200 600 5000 "$work/profile" \
+  2>"$work/chromium.err" ||
   { cat "$work/chromium.err" >&2; exit 1; }
 echo "wrote $out"
