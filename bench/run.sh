@@ -175,7 +175,7 @@ proxy_server() {
   upstream backend { server $UPSTREAM_ADDR; keepalive 64; }
   server {
     listen 127.0.0.1:$1;
-    ${ACCESS_LOG:+access_log $ACCESS_LOG;}
+    ${ACCESS_LOG:+access_log $ACCESS_LOG combined buffer=32k flush=100ms;}
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -371,29 +371,56 @@ measure_http() {
 }
 
 # Figure h: what observability costs. nginx and llm-d each without and with an access log to a
-# file (llm-d's metrics are always on), in turns, round after round.
+# file (llm-d's metrics are always on; nginx's log is buffered as llm-d's is: 32 KiB or 100 ms),
+# and with BENCH_BASELINE_LLMD (an llm-d built before metrics and the access log existed) that one
+# too, in turns, round after round. Besides requests per second, each llm-d's CPU time (user and
+# system, from /proc) per request: on a machine shared with the load generator and the backend it
+# moves less than throughput does.
 measure_observability() {
   local entry="  - name: bench
     endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
     max_concurrent: 10000"
   UPSTREAM_ADDR=127.0.0.1:$BACKEND_PORT ACCESS_LOG=$WORK/nginx-access.log start_nginx proxy-logged proxy_server
-  local proxy=http://127.0.0.1:$NGINX_PORT proxy_logged=http://127.0.0.1:$STARTED_PORT llmd=http://$LLMD_ADDR
+  local proxy=http://127.0.0.1:$NGINX_PORT proxy_logged=http://127.0.0.1:$STARTED_PORT
+  declare -A url pid
+  start_llmd llmd-plain "$entry"
+  url[llmd]=http://$STARTED_ADDR pid[llmd]=$STARTED_PID
   LLMD_ACCESS_LOG=$WORK/llmd-access.log start_llmd llmd-logged "$entry"
-  local llmd_logged=http://$STARTED_ADDR target round
-  declare -A h
+  url[llmd_logged]=http://$STARTED_ADDR pid[llmd_logged]=$STARTED_PID
+  local targets=(proxy proxy_logged llmd llmd_logged)
+  if [[ -n "${BENCH_BASELINE_LLMD:-}" ]]; then
+    write_llmd_config "$WORK/baseline.yaml" "$entry"
+    start_listening baseline "$BENCH_BASELINE_LLMD" --config "$WORK/baseline.yaml" --listen 127.0.0.1:0 \
+      --log-level warn
+    url[baseline]=http://$STARTED_ADDR pid[baseline]=$STARTED_PID
+    targets+=(baseline)
+  fi
+  url[proxy]=$proxy url[proxy_logged]=$proxy_logged
+  local seconds hz target round before result rps
+  seconds=${DURATION%s}
+  hz=$(getconf CLK_TCK)
+  declare -A h cpu
   for ((round = 1; round <= ROUNDS; round++)); do
-    for target in proxy proxy_logged llmd llmd_logged; do
-      h[$target]+="$(run_wrk 2 64 "$DURATION" "${!target}")"$'\n'
+    for target in "${targets[@]}"; do
+      [[ -z "${pid[$target]:-}" ]] || before=$(cpu_ticks "${pid[$target]}")
+      result=$(run_wrk 2 64 "$DURATION" "${url[$target]}")
+      h[$target]+="$result"$'\n'
+      if [[ -n "${pid[$target]:-}" ]]; then
+        rps=$(cut -d' ' -f1 <<<"$result")
+        cpu[$target]+="$(awk -v t="$(($(cpu_ticks "${pid[$target]}") - before))" -v hz="$hz" -v r="$rps" -v s="$seconds" \
+          'BEGIN {printf "%.2f 0 0 0", t / hz * 1e6 / (r * s)}')"$'\n'
+      fi
     done
   done
-  for target in proxy proxy_logged llmd llmd_logged; do
+  for target in "${targets[@]}"; do
     O[$target]=$(median_of_rounds <<<"${h[$target]%$'\n'}")
+    [[ -z "${cpu[$target]:-}" ]] || O[${target}_cpu]=$(median_of_rounds <<<"${cpu[$target]%$'\n'}" | cut -d' ' -f1)
+    [[ -z "${pid[$target]:-}" ]] || stop_pid "${pid[$target]}"
   done
-  stop_pid "$STARTED_PID"
 }
 
 print_observability_rows() {
-  local p pl l ll
+  local p pl l ll b
   p=$(cut -d' ' -f1 <<<"${O[proxy]}")
   pl=$(cut -d' ' -f1 <<<"${O[proxy_logged]}")
   l=$(cut -d' ' -f1 <<<"${O[llmd]}")
@@ -401,6 +428,14 @@ print_observability_rows() {
   row "h. req/s, 64 connections, no access log (llm-d: metrics on)" "—" "$p" "$l" "—" "$(ratio "$l" "$p")"
   row "h. req/s, 64 connections, access log to a file" "—" "$pl" "$ll" "—" "$(ratio "$ll" "$pl")"
   row "h. with the access log / without" "—" "$(ratio "$pl" "$p")" "$(ratio "$ll" "$l")" "" ""
+  row "h. llm-d CPU µs per request: no access log / access log" "—" "—" "${O[llmd_cpu]} / ${O[llmd_logged_cpu]}" "" ""
+  if [[ -n "${O[baseline]:-}" ]]; then
+    b=$(cut -d' ' -f1 <<<"${O[baseline]}")
+    row "h. req/s, BENCH_BASELINE_LLMD (no metrics, no access log)" "—" "—" "$b" "—" "$(ratio "$b" "$p")"
+    row "h. llm-d CPU µs per request, BENCH_BASELINE_LLMD" "—" "—" "${O[baseline_cpu]}" "" ""
+    row "h. metrics and access log / baseline: req/s, CPU per request" "—" "—" \
+      "$(ratio "$ll" "$b"), $(ratio "${O[llmd_logged_cpu]}" "${O[baseline_cpu]}")" "" ""
+  fi
 }
 
 # One streaming run; prints streamload's JSON, plus CPU ticks and RSS growth of llm-d when a pid is given.

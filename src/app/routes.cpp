@@ -51,7 +51,7 @@ awaitable<bool> wrong_method(http::exchange& ex, request_record& record, std::st
 
 awaitable<bool> unknown_url(http::exchange& ex, request_record& record) {
   return fail(ex, record, status::not_found,
-              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + record.path + ")",
+              {"Invalid URL (" + std::string(ex.req.method_string()) + " " + std::string(record.path) + ")",
                "invalid_request_error", "unknown_url", ""});
 }
 

@@ -1,21 +1,18 @@
 #include "llmd/observe/access_log.hpp"
 
+#include <cstdio>
 #include <ctime>
-#include <fmt/format.h>
 #include <mutex>
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/details/file_helper.h>
 #include <spdlog/details/thread_pool.h>
-#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace llmd::observe {
 
 namespace {
-
 
 // Batches of lines waiting for the writer thread; past it the oldest go.
 constexpr std::size_t backlog_batches = 1024;
@@ -25,25 +22,42 @@ constexpr auto batch_delay = std::chrono::milliseconds(100);
 
 }  // namespace
 
-// A file sink that can open its path again.
+// Writes each batch as it came: its lines carry their times and newlines, so nothing is
+// formatted. To standard error, or to a file that can be opened again at its path.
 class file_sink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit file_sink(const std::string& path) { file_.open(path, false); }
+  // `path` "": standard error.
+  explicit file_sink(const std::string& path) : to_stderr_(path.empty()) {
+    if (!to_stderr_) file_.open(path, false);
+  }
   void reopen() {
+    if (to_stderr_) return;
     std::lock_guard lock(mutex_);
     file_.reopen(false);
   }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t line;
-    formatter_->format(msg, line);
-    file_.write(line);
+    if (to_stderr_) {
+      std::fwrite(msg.payload.data(), 1, msg.payload.size(), stderr);
+      return;
+    }
+    batch_.clear();
+    batch_.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+    file_.write(batch_);
   }
-  void flush_() override { file_.flush(); }
+  void flush_() override {
+    if (to_stderr_) {
+      std::fflush(stderr);
+    } else {
+      file_.flush();
+    }
+  }
 
  private:
+  bool to_stderr_;
   spdlog::details::file_helper file_;
+  spdlog::memory_buf_t batch_;  // kept, so a batch costs one copy and no allocation
 };
 
 std::optional<log_format> parse_log_format(std::string_view name) {
@@ -53,28 +67,20 @@ std::optional<log_format> parse_log_format(std::string_view name) {
 }
 
 std::unique_ptr<access_log> access_log::open(const std::string& path, log_format format, std::string& error) {
-  std::shared_ptr<file_sink> file;
-  spdlog::sink_ptr sink;
+  std::shared_ptr<file_sink> sink;
   try {
-    if (path.empty()) {
-      sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    } else {
-      file = std::make_shared<file_sink>(path);
-      sink = file;
-    }
+    sink = std::make_shared<file_sink>(path);
   } catch (const spdlog::spdlog_ex& e) {
     error = "cannot open the access log: " + std::string(e.what());
     return nullptr;
   }
-  // The lines come formatted, times included; the last newline of a batch is the pattern's.
-  sink->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v"));
   auto pool = std::make_shared<spdlog::details::thread_pool>(backlog_batches, 1);
-  auto logger = std::make_shared<spdlog::async_logger>("access", std::move(sink), pool,
+  auto logger = std::make_shared<spdlog::async_logger>("access", sink, pool,
                                                        spdlog::async_overflow_policy::overrun_oldest);
   logger->set_level(spdlog::level::info);
   // Each batch is written as it arrives: one write per batch, none held back in stdio buffers.
   logger->flush_on(spdlog::level::info);
-  return std::unique_ptr<access_log>(new access_log(std::move(pool), std::move(logger), std::move(file), format));
+  return std::unique_ptr<access_log>(new access_log(std::move(pool), std::move(logger), std::move(sink), format));
 }
 
 access_log::access_log(std::shared_ptr<spdlog::details::thread_pool> writer, std::shared_ptr<spdlog::logger> logger,
@@ -84,8 +90,12 @@ access_log::access_log(std::shared_ptr<spdlog::details::thread_pool> writer, std
 access_log::~access_log() { logger_->flush(); }
 
 void access_log::write(std::string_view lines) {
-  if (!lines.empty() && lines.back() == '\n') lines.remove_suffix(1);
   if (!lines.empty()) logger_->info(lines);
+}
+
+access_buffer::access_buffer(boost::asio::io_context& io, access_log& log) : log_(log), timer_(io) {
+  // A batch grows in place: a line past batch_bytes sends it.
+  lines_.reserve(batch_bytes + 4096);
 }
 
 void access_buffer::stamp(std::chrono::system_clock::time_point now) {
@@ -100,7 +110,10 @@ void access_buffer::stamp(std::chrono::system_clock::time_point now) {
     second_.assign(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc));
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
-  fmt::format_to(std::back_inserter(lines_), "{}.{:03}Z", second_, ms);
+  const char millis[] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                         static_cast<char>('0' + ms % 10), 'Z'};
+  lines_ += second_;
+  lines_.append(millis, sizeof millis);
 }
 
 void access_buffer::add(const router::backend_pool& pool, const proxy::request_record& r) {
@@ -108,7 +121,7 @@ void access_buffer::add(const router::backend_pool& pool, const proxy::request_r
   if (json) lines_ += R"({"time":")";
   stamp(std::chrono::system_clock::now());
   lines_ += json ? "\"" : " ";
-  lines_ += format_line(pool, r, log_.format());
+  append_line(lines_, pool, r, log_.format());
   lines_ += json ? "}\n" : "\n";
   if (lines_.size() >= batch_bytes) {
     flush();
@@ -131,7 +144,6 @@ void access_buffer::flush() {
 }
 
 void access_log::reopen() {
-  if (!file_) return;
   logger_->flush();
   file_->reopen();
 }

@@ -54,14 +54,14 @@ class access_log {
   // Declared first, so it outlives the logger and writes what is left when both go.
   std::shared_ptr<spdlog::details::thread_pool> writer_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::shared_ptr<file_sink> file_;  // null for standard error
+  std::shared_ptr<file_sink> file_;  // standard error or the file
   log_format format_;
 };
 
 // One worker's lines on their way to the access log. Only its worker touches it.
 class access_buffer {
  public:
-  access_buffer(boost::asio::io_context& io, access_log& log) : log_(log), timer_(io) {}
+  access_buffer(boost::asio::io_context& io, access_log& log);
   ~access_buffer() { flush(); }
   access_buffer(const access_buffer&) = delete;
   access_buffer& operator=(const access_buffer&) = delete;
@@ -80,7 +80,9 @@ class access_buffer {
   std::string second_;  // "YYYY-MM-DDTHH:MM:SS" of stamped_second_
 };
 
-// The line for a record: text, or for JSON the members after "time" (see access_buffer::add).
-std::string format_line(const router::backend_pool& pool, const proxy::request_record& r, log_format format);
+// Appends the line for a record, without its time: text, or for JSON the members after "time"
+// (see access_buffer::add).
+void append_line(std::string& out, const router::backend_pool& pool, const proxy::request_record& r,
+                 log_format format);
 
 }  // namespace llmd::observe

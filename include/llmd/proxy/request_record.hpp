@@ -1,8 +1,9 @@
 // Everything an operator asks about one request (Envoy's StreamInfo), filled in as the request
 // moves along the path and read once at its end by the metrics and the access log.
 //
-// It refers to the pool's replicas and groups, which outlive the request; text that came from
-// the client is copied (and bounded) before anything awaits.
+// It refers to the pool's replicas and groups, which outlive the request, and views the request's
+// id, method and path, which the session keeps until the record has been read; the model, which
+// comes from a body the proxy may rewrite, is copied (and bounded).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -43,9 +44,11 @@ struct request_step {
 struct request_record {
   record_clock::time_point received{};  // the request's header was read
   boost::asio::ip::tcp::endpoint client;
-  std::string request_id;
-  std::string method;
-  std::string path;              // without the query, which may carry secrets
+  // Views into the session's request and exchange, which outlive the record (it ends before the
+  // handler returns).
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;             // without the query, which may carry secrets
   std::optional<std::string> model;  // as the client asked, at most 256 bytes
 
   int group = -1;                             // that took the request; -1: none did
