@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -35,20 +34,17 @@ namespace {
 
 // Everything one thread needs to serve requests without touching another thread's state.
 struct worker {
-  worker(std::size_t index, std::shared_ptr<runtime> rt, const http::traffic& traffic,
+  worker(std::size_t index, const runtime_slot& slot, const http::traffic& traffic,
          observe::gateway_metrics& metrics, observe::access_log* log, surface serves)
-      : current(std::move(rt)),
-        connections(io, index),
+      : connections(io, index),
         access(log ? std::make_unique<observe::access_buffer>(io, *log) : nullptr),
-        handler(current, connections, traffic, request_sinks{metrics, access.get()}, serves),
+        handler(slot, connections, traffic, request_sinks{metrics, access.get()}, serves),
         acceptor(io) {}
 
   // One thread runs each context and only it touches the context's sockets and timers, so the
   // reactor needs no locks; posts from the main thread (reload, drain, stop) still lock the
   // scheduler.
   net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  // The snapshot new requests of this worker start on; replaced on the worker's thread.
-  std::shared_ptr<runtime> current;
   upstream::connection_pool connections;
   std::unique_ptr<observe::access_buffer> access;
   routes handler;
@@ -58,11 +54,11 @@ struct worker {
 
 using worker_list = std::vector<std::unique_ptr<worker>>;
 
-// admin.listen: one socket, on the first worker, whose snapshot, pool and log it shares. Admin
+// admin.listen: one socket, on the first worker, whose connections and log it shares. Admin
 // traffic is a scrape or a page refresh every few seconds, too little to spread over the workers.
 struct admin_listener {
-  admin_listener(worker& w, const http::traffic& traffic, observe::gateway_metrics& metrics)
-      : handler(w.current, w.connections, traffic, request_sinks{metrics, w.access.get()}, surface::admin),
+  admin_listener(worker& w, const runtime_slot& slot, const http::traffic& traffic, observe::gateway_metrics& metrics)
+      : handler(slot, w.connections, traffic, request_sinks{metrics, w.access.get()}, surface::admin),
         acceptor(w.io) {}
 
   routes handler;
@@ -116,8 +112,7 @@ void stop_when_drained(steady_timer& timer, const http::traffic& traffic,
 // llmd_upstream_connections{backend,state}: the connections of each replica's pool, summed over
 // the workers. Replicas with the same upstream (host, port, TLS and proxy) share a pool, and
 // each shows it.
-void collect_connections(observe::gateway_metrics& metrics, const std::atomic<std::shared_ptr<runtime>>& current,
-                         std::size_t workers) {
+void collect_connections(observe::gateway_metrics& metrics, const runtime_slot& current, std::size_t workers) {
   metrics.registry().collected(
       "llmd_upstream_connections", "Upstream connections open, idle in the keep-alive pool or in use",
       metrics::kind::gauge, {"backend", "state"}, [&current, workers](metrics::sample_writer& out) {
@@ -158,7 +153,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   }
   const int threads = worker_count(*cfg);
   upstream::pool_directory directory(threads);
-  std::atomic<std::shared_ptr<runtime>> current;
+  runtime_slot current;
   observe::gateway_metrics metrics(threads, [&current] { return pool_of(current.load()); });
   const runtime_base base{directory, metrics};
   auto first = build_runtime(cfg, nullptr, base, error);
@@ -166,13 +161,13 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     spdlog::critical("{}", error);
     return 1;
   }
-  current.store(first);
+  current.publish(first);
   http::traffic traffic;
   worker_list workers;
   std::string port = cfg->listen_port;
   const auto api_serves = cfg->admin.listen_host ? surface::api : surface::everything;
   for (int i = 0; i < threads; ++i) {
-    auto w = std::make_unique<worker>(i, first, traffic, metrics, access_log.get(), api_serves);
+    auto w = std::make_unique<worker>(i, current, traffic, metrics, access_log.get(), api_serves);
     boost::system::error_code ec;
     w->acceptor = http::open_acceptor(w->io, cfg->listen_host, port, ec);
     if (ec) {
@@ -186,7 +181,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   std::optional<admin_listener> admin_listen;
   if (cfg->admin.listen_host) {
     auto& w = *workers.front();
-    admin_listen.emplace(w, traffic, metrics);
+    admin_listen.emplace(w, current, traffic, metrics);
     boost::system::error_code ec;
     admin_listen->acceptor = http::open_acceptor(w.io, *cfg->admin.listen_host, *cfg->admin.listen_port, ec);
     if (ec) {
@@ -215,12 +210,10 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   net::io_context main_io;
   std::function<void()> reload_now;
   config_watch watch(main_io, path, [&reload_now] { reload_now(); });
-  // A new snapshot serves each worker's next requests; the probes move to its replicas, and the
-  // idle connections to servers it dropped are closed.
-  const auto publish = [&](const std::shared_ptr<runtime>& rt) {
-    current.store(rt);
+  // A new snapshot: the probes move to its replicas, and the idle connections to servers it
+  // dropped are closed.
+  const auto adopt = [&](const std::shared_ptr<runtime>& rt) {
     directory.serving(rt->targets.pools());
-    for (auto& w : workers) net::post(w->io, [&slot = w->current, rt] { slot = rt; });
     net::post(prober.io, [&probes, rt] { probes.replace(pool_of(rt), rt->targets); });
   };
   const auto follow_watch_config = [&](const config::config& c) {
@@ -229,9 +222,9 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     if (!watch.start(why)) spdlog::error("watch_config: {}; reload with SIGHUP instead", why);
   };
   reload_now = [&] {
-    auto rt = reload(path, opts, *current.load(), base);
+    auto rt = reload(path, opts, current, base);
     if (!rt) return;
-    publish(rt);
+    adopt(rt);
     follow_watch_config(*rt->cfg);
   };
   follow_watch_config(*cfg);

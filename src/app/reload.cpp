@@ -49,8 +49,9 @@ std::vector<std::string> keep_restart_settings(config::config& next, const confi
   return changed;
 }
 
-std::shared_ptr<runtime> reload(const std::string& path, const options& opts, const runtime& running,
-                                runtime_base base) {
+std::shared_ptr<runtime> reload(const std::string& path, const options& opts, runtime_slot& slot, runtime_base base) {
+  const auto running_snapshot = slot.load();
+  const runtime& running = *running_snapshot;
   auto loaded = config::load_file(path);
   if (!loaded.value) {
     spdlog::error("reload of {} refused, the running config keeps serving:", path);
@@ -71,6 +72,7 @@ std::shared_ptr<runtime> reload(const std::string& path, const options& opts, co
     base.metrics.reloaded(false);
     return nullptr;
   }
+  slot.publish(rt);
   base.metrics.reloaded(true);
   const int kept = kept_replicas(running.pool, rt->pool);
   spdlog::info("config reloaded from {}: {} group(s), {} replica(s): {} kept, {} added, {} removed", path,

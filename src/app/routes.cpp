@@ -94,7 +94,7 @@ void begin(request_record& record, const http::exchange& ex) {
 }  // namespace
 
 awaitable<bool> routes::handle(http::exchange& ex) {
-  const auto rt = current_;
+  const auto rt = current_.current();
   request_record record;
   begin(record, ex);
   bool counted = false;
@@ -109,7 +109,7 @@ void routes::refused(const http::exchange& ex, unsigned code, std::string_view r
   record.status = code;
   record.end = proxy::request_end::refused;
   record.rejected = reason;
-  finish(*current_, record, true);
+  finish(*current_.current(), record, true);
 }
 
 void routes::finish(const runtime& rt, request_record& record, bool counted) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "harness/certs.hpp"
 #include "harness/fixtures.hpp"
 #include "harness/prometheus.hpp"
 
@@ -182,6 +183,62 @@ TEST(reload, a_replica_no_longer_probed_sheds_its_failing_verdict_and_one_that_s
   EXPECT_TRUE(eventually([&] { return state(replica_id("sick", sick)) == "healthy"; }, 10s, "sick readmitted"));
   EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("sick")).status, 200u);
   EXPECT_EQ(state(replica_id("other", other)), "probe_failing");
+}
+
+// Files a test rewrites in place, as a certificate renewal does.
+std::string copied(const temp_dir& dir, const std::string& name, const std::string& from) {
+  const auto to = dir.path() + "/" + name;
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+  return to;
+}
+
+TEST(reload, reads_the_front_doors_certificate_again) {
+  const auto& pki = test_pki::get();
+  mock m("m");
+  temp_dir files;
+  const auto cert = copied(files, "cert.pem", pki.untrusted_cert);
+  const auto key = copied(files, "key.pem", pki.untrusted_key);
+  const auto yaml = "listen_tls:\n  cert: " + cert + "\n  key: " + key + "\nmodels:\n" + model_entry("m", m);
+  gateway llmd(yaml);
+  const tls_options old_ca{.ca_file = pki.untrusted_ca_cert};
+  const tls_options new_ca{.ca_file = pki.ca_cert};
+  ASSERT_EQ(call(llmd.port(), old_ca, "GET", "/health").status, 200u);
+  // A connection made before the renewal keeps the certificate it was made with.
+  connection before(llmd.port(), old_ca);
+
+  copied(files, "cert.pem", pki.server_cert);
+  copied(files, "key.pem", pki.server_key);
+  llmd.reload(yaml);
+  ASSERT_TRUE(eventually(
+      [&] {
+        try {
+          return call(llmd.port(), new_ca, "GET", "/health").status == 200;
+        } catch (const std::exception&) {
+          return false;  // the old certificate still: its handshake fails
+        }
+      },
+      10s, "the renewed certificate served"));
+  EXPECT_THROW(call(llmd.port(), old_ca, "GET", "/health"), std::exception);
+  before.send("GET", "/health");
+  EXPECT_EQ(before.read_response().status, 200u);
+}
+
+TEST(reload, reads_an_upstreams_ca_file_again) {
+  const auto& pki = test_pki::get();
+  auto tls = pki.serving(pki.untrusted_cert, pki.untrusted_key);
+  tls.control.ca_file = pki.untrusted_ca_cert;
+  mock m("m", tls);
+  temp_dir files;
+  const auto ca = copied(files, "ca.pem", pki.ca_cert);
+  const auto yaml =
+      "default_model: null\nmodels:\n" + model_entry("m", m, "    retries: 0\n    tls:\n      ca_file: " + ca + "\n");
+  gateway llmd(yaml);
+  // The CA llm-d reads does not sign the mock's certificate.
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 502u);
+  copied(files, "ca.pem", pki.untrusted_ca_cert);
+  llmd.reload(yaml);
+  ASSERT_TRUE(reloaded(llmd, "success", 1));
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
 }
 
 TEST(reload, watch_config_takes_a_write_of_the_file) {

@@ -18,9 +18,9 @@ namespace llmd::app {
 // listen_tls on or off. Copies the running values into `next` and names each one that differed.
 std::vector<std::string> keep_restart_settings(config::config& next, const config::config& running);
 
-// The snapshot of `path` as it is now, taking over from `running`; null when the file is refused.
-// Logs what it did, and counts it in llmd_config_reloads_total.
-std::shared_ptr<runtime> reload(const std::string& path, const options& opts, const runtime& running,
-                                runtime_base base);
+// Reads `path` as it is now and publishes its snapshot in `slot`, taking over from the one there;
+// returns it, or null when the file is refused. Logs what it did, and counts it in
+// llmd_config_reloads_total once requests start on it.
+std::shared_ptr<runtime> reload(const std::string& path, const options& opts, runtime_slot& slot, runtime_base base);
 
 }  // namespace llmd::app

@@ -28,15 +28,15 @@ enum class surface { everything, api, admin };
 
 class routes : public http::handler {
  public:
-  // `current` is the worker's snapshot, which only the worker's thread reads or replaces.
-  routes(const std::shared_ptr<runtime>& current, upstream::connection_pool& connections, const http::traffic& traffic,
+  // Called on one worker's thread only, as `connections` belongs to it.
+  routes(const runtime_slot& slot, upstream::connection_pool& connections, const http::traffic& traffic,
          request_sinks sinks, surface serves)
-      : current_(current), connections_(connections), traffic_(traffic), sinks_(sinks), serves_(serves) {}
+      : current_(slot), connections_(connections), traffic_(traffic), sinks_(sinks), serves_(serves) {}
 
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
-  config::limits limits() const override { return current_->cfg->limit; }
-  std::shared_ptr<boost::asio::ssl::context> front_tls() const override { return current_->front_tls; }
+  config::limits limits() override { return current_.current()->cfg->limit; }
+  std::shared_ptr<boost::asio::ssl::context> front_tls() override { return current_.current()->front_tls; }
 
  private:
   // Picks the coroutine that answers; `counted` says whether the request is one of the API's
@@ -45,7 +45,7 @@ class routes : public http::handler {
   awaitable<bool> proxy(http::exchange& ex, runtime& rt, proxy::request_record& record);
   void finish(const runtime& rt, proxy::request_record& record, bool counted);
 
-  const std::shared_ptr<runtime>& current_;
+  runtime_view current_;
   upstream::connection_pool& connections_;
   const http::traffic& traffic_;
   request_sinks sinks_;

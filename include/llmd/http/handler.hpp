@@ -23,9 +23,9 @@ class handler {
   // `reason` is a fixed label (body_too_large, header_too_large, bad_request).
   virtual void refused(const exchange& ex, unsigned status, std::string_view reason) = 0;
   // The limits in effect now, read for each request (a reload may change them).
-  virtual config::limits limits() const = 0;
+  virtual config::limits limits() = 0;
   // The front door's TLS context in effect now, for a new connection; null for plain HTTP.
-  virtual std::shared_ptr<boost::asio::ssl::context> front_tls() const = 0;
+  virtual std::shared_ptr<boost::asio::ssl::context> front_tls() = 0;
 };
 
 }  // namespace llmd::http
