@@ -10,37 +10,19 @@ BUILD_DIR=${BUILD_DIR:-$(dirname "$BENCH_DIR")/build}
 LLMD=$BUILD_DIR/src/llm-d
 MOCK=$BUILD_DIR/src/mock/llm-d-mock
 SECONDS_MEASURED=${BENCH_SECONDS:-10}
-
-for tool in valgrind callgrind_control callgrind_annotate wrk; do
-  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install valgrind wrk" >&2; exit 1; }
-done
-[[ -x "$LLMD" && -x "$MOCK" ]] || { echo "build llm-d and llm-d-mock first (scripts/setup.sh)" >&2; exit 1; }
+# llm-d starts slowly under valgrind.
+LISTEN_WAIT=60
 
 WORK=$(mktemp -d)
 PIDS=()
-cleanup() {
-  ((${#PIDS[@]})) && kill "${PIDS[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
+# shellcheck source=bench/common.sh
+source "$BENCH_DIR/common.sh"
 trap cleanup EXIT
 
-# Starts a program that prints "... listening on HOST:PORT"; sets STARTED_PID and STARTED_ADDR.
-start_listening() {
-  local name=$1
-  shift
-  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  for _ in $(seq 600); do
-    STARTED_ADDR=$(sed -n 's/.*listening on //p' "$WORK/$name.out" | head -n 1)
-    [[ -n "$STARTED_ADDR" ]] && return 0
-    kill -0 "$STARTED_PID" 2>/dev/null || { echo "$name exited: $(cat "$WORK/$name.err")" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "$name did not start" >&2
-  exit 1
-}
+for tool in valgrind callgrind_control callgrind_annotate wrk; do
+  command -v "$tool" >/dev/null || die "needs $tool: apt-get install valgrind wrk"
+done
+[[ -x "$LLMD" && -x "$MOCK" ]] || die "build llm-d and llm-d-mock first (scripts/setup.sh)"
 
 start_listening mock "$MOCK" --listen 127.0.0.1:0 --name bench --threads 1
 cat >"$WORK/llm-d.yaml" <<YAML

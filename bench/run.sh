@@ -16,22 +16,9 @@ TOKEN_INTERVAL_MS=20
 
 WORK=""
 PIDS=()
+# shellcheck source=bench/common.sh
+source "$BENCH_DIR/common.sh"
 
-die() {
-  echo "bench: $*" >&2
-  exit 1
-}
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ -n "$WORK" ]]; then rm -rf "$WORK"; fi
-}
 
 check_tools() {
   PATH=$PATH:/usr/sbin:/sbin
@@ -77,26 +64,6 @@ wait_for_nginx() {
   die "nginx did not start within 10 s"
 }
 
-# Starts a program that prints "... listening on HOST:PORT"; sets STARTED_PID and STARTED_ADDR.
-start_listening() {
-  local name=$1
-  shift
-  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  for _ in $(seq 100); do
-    STARTED_ADDR=$(sed -n 's/.*listening on //p' "$WORK/$name.out" | head -n 1)
-    [[ -n "$STARTED_ADDR" ]] && return 0
-    kill -0 "$STARTED_PID" 2>/dev/null || die "$name exited: $(cat "$WORK/$name.err")"
-    sleep 0.1
-  done
-  die "$name did not say where it listens within 10 s"
-}
-
-stop_pid() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
 
 chat_body() {
   cat <<'EOF'

@@ -105,6 +105,25 @@ class line_writer {
       from = stop + 1;
     }
   }
+  // From `from` to `t`, or `absent` when there is no `t`.
+  template <std::size_t N>
+  void since(const std::optional<record_clock::time_point>& t, record_clock::time_point from, int decimals,
+             const char (&absent)[N]) {
+    if (t) {
+      seconds(*t - from, decimals);
+    } else {
+      literal(absent);
+    }
+  }
+  template <std::size_t N>
+  void count(const std::optional<std::uint64_t>& v, const char (&absent)[N]) {
+    if (v) {
+      number(*v);
+    } else {
+      literal(absent);
+    }
+  }
+
   void quoted(std::string_view t) {
     put('"');
     escaped(t);
@@ -149,22 +168,6 @@ std::size_t room_for(const router::backend_pool& pool, const proxy::request_reco
   return fixed_room + escape_growth * texts + names;
 }
 
-void text_time(line_writer& out, const std::optional<record_clock::time_point>& t, record_clock::time_point from) {
-  if (t) {
-    out.seconds(*t - from, 3);
-  } else {
-    out.put('-');
-  }
-}
-
-void text_count(line_writer& out, const std::optional<std::uint64_t>& v) {
-  if (v) {
-    out.number(*v);
-  } else {
-    out.put('-');
-  }
-}
-
 void text_line(line_writer& out, const router::backend_pool& pool, const proxy::request_record& r) {
   out.client(r.client);
   out.literal(" \"");
@@ -190,9 +193,9 @@ void text_line(line_writer& out, const router::backend_pool& pool, const proxy::
   out.literal(" fallbacks=");
   out.number(static_cast<std::uint64_t>(r.fallbacks()));
   out.literal(" ttfb=");
-  text_time(out, r.head_sent, r.received);
+  out.since(r.head_sent, r.received, 3, "-");
   out.literal(" ttft=");
-  text_time(out, r.first_token, r.received);
+  out.since(r.first_token, r.received, 3, "-");
   out.literal(" queue=");
   out.seconds(r.queue_wait, 3);
   out.literal(" overhead=");
@@ -202,9 +205,9 @@ void text_line(line_writer& out, const router::backend_pool& pool, const proxy::
   out.literal(" out=");
   out.number(r.bytes_out);
   out.literal(" tokens=");
-  text_count(out, r.prompt_tokens);
+  out.count(r.prompt_tokens, "-");
   out.put('/');
-  text_count(out, r.completion_tokens);
+  out.count(r.completion_tokens, "-");
   out.literal(" end=");
   out.text(proxy::describe(r.end));
   if (!r.rejected.empty()) {
@@ -220,23 +223,6 @@ void json_string_or_null(line_writer& out, std::string_view value) {
     out.literal("null");
   } else {
     out.quoted(value);
-  }
-}
-
-void json_seconds_or_null(line_writer& out, const std::optional<record_clock::time_point>& t,
-                          record_clock::time_point from) {
-  if (t) {
-    out.seconds(*t - from, 6);
-  } else {
-    out.literal("null");
-  }
-}
-
-void json_count_or_null(line_writer& out, const std::optional<std::uint64_t>& v) {
-  if (v) {
-    out.number(*v);
-  } else {
-    out.literal("null");
   }
 }
 
@@ -282,9 +268,9 @@ void json_members(line_writer& out, const router::backend_pool& pool, const prox
   out.literal(",\"duration_s\":");
   out.seconds(r.duration(), 6);
   out.literal(",\"ttfb_s\":");
-  json_seconds_or_null(out, r.head_sent, r.received);
+  out.since(r.head_sent, r.received, 6, "null");
   out.literal(",\"ttft_s\":");
-  json_seconds_or_null(out, r.first_token, r.received);
+  out.since(r.first_token, r.received, 6, "null");
   out.literal(",\"queue_wait_s\":");
   out.seconds(r.queue_wait, 6);
   out.literal(",\"backoff_wait_s\":");
@@ -296,9 +282,9 @@ void json_members(line_writer& out, const router::backend_pool& pool, const prox
   out.literal(",\"bytes_out\":");
   out.number(r.bytes_out);
   out.literal(",\"prompt_tokens\":");
-  json_count_or_null(out, r.prompt_tokens);
+  out.count(r.prompt_tokens, "null");
   out.literal(",\"completion_tokens\":");
-  json_count_or_null(out, r.completion_tokens);
+  out.count(r.completion_tokens, "null");
   out.literal(",\"end\":\"");
   out.text(proxy::describe(r.end));
   out.literal("\",\"rejected\":");
