@@ -203,6 +203,68 @@ TEST(usage_scanner, gives_up_on_nesting_deeper_than_it_follows) {
   EXPECT_EQ(json("{\"a\":" + fits + ",\"usage\":{\"prompt_tokens\":1}}"), counts(1, std::nullopt));
 }
 
+// Whole, in two pieces cut at each byte, and byte by byte.
+void expect_in_any_pieces(std::string_view body, counts expected) {
+  EXPECT_EQ(json(body), expected) << body;
+  for (std::size_t at = 1; at < body.size(); ++at) {
+    EXPECT_EQ(scan(body_format::json, {body.substr(0, at), body.substr(at)}), expected) << "split at " << at << ": "
+                                                                                          << body;
+  }
+  usage_scanner bytewise(body_format::json);
+  for (const char& c : body) bytewise.feed(std::string_view(&c, 1));
+  EXPECT_EQ(of(bytewise), expected) << body;
+}
+
+// The scanner reads 64 bytes at a time: a filler of each length up to past two blocks puts what
+// follows it across each place of a block's boundary.
+constexpr std::size_t fillers = 140;
+
+std::string filler(std::size_t size) { return std::string(size, 'x'); }
+
+TEST(usage_scanner, reads_escapes_alike_wherever_they_fall_in_its_blocks) {
+  for (std::size_t n = 0; n < fillers; ++n) {
+    // An even run of backslashes escapes no quote; an odd one does.
+    expect_in_any_pieces(R"({"a":")" + filler(n) + R"(\\\\","usage":{"prompt_tokens":1,"completion_tokens":2}})",
+                         counts(1, 2));
+    expect_in_any_pieces(
+        R"({"a":")" + filler(n) + R"(\\\",\"usage\":{\"prompt_tokens\":9}}","usage":{"prompt_tokens":1}})",
+        counts(1, std::nullopt));
+  }
+}
+
+TEST(usage_scanner, reads_keys_and_counts_alike_wherever_they_fall_in_its_blocks) {
+  for (std::size_t n = 0; n < fillers; ++n) {
+    expect_in_any_pieces(R"({"a":")" + filler(n) + R"(","usage":{"prompt_tokens":12345,"completion_tokens":678}})",
+                         counts(12345, 678));
+    // A key that is no key looked for, however long, and one that ends where a block does.
+    expect_in_any_pieces(R"({")" + filler(n) + R"(":1,"usage":{"completion_tokens":3}})", counts(std::nullopt, 3));
+  }
+}
+
+TEST(usage_scanner, takes_nothing_from_a_string_longer_than_its_blocks) {
+  std::string quoted;
+  for (int i = 0; i < 8; ++i) quoted += R"(\"usage\":{\"prompt_tokens\":9},[{}], \\)";
+  expect_in_any_pieces(R"({"a":")" + quoted + R"(","usage":{"prompt_tokens":1}})", counts(1, std::nullopt));
+  expect_in_any_pieces(R"({"a":")" + quoted + R"("})", none);
+}
+
+TEST(usage_scanner, follows_nesting_to_exactly_its_limit) {
+  // The top-level object is the first of the 128 levels.
+  const auto nested = [](std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+  expect_in_any_pieces(R"({"a":)" + nested(127) + R"(,"usage":{"prompt_tokens":1}})", counts(1, std::nullopt));
+  expect_in_any_pieces(R"({"a":)" + nested(128) + R"(,"usage":{"prompt_tokens":1}})", none);
+  expect_in_any_pieces(R"({"usage":{"a":)" + nested(126) + R"(,"prompt_tokens":1}})", counts(1, std::nullopt));
+  expect_in_any_pieces(R"({"usage":{"a":)" + nested(127) + R"(,"prompt_tokens":1}})", none);
+}
+
+TEST(usage_scanner, passes_over_a_backslash_outside_strings) {
+  // Not JSON, and not what ends the reading: a byte of no meaning, even before a quote.
+  expect_in_any_pieces(R"({"a":1\,"usage":{"prompt_tokens":1,"completion_tokens":2}})", counts(1, 2));
+  expect_in_any_pieces(R"({"a":1,\"usage":{"prompt_tokens":1}})", counts(1, std::nullopt));
+  // Nor is a control byte that a backslash escapes in a string.
+  expect_in_any_pieces("{\"a\":\"\\\x01\",\"usage\":{\"prompt_tokens\":1}}", counts(1, std::nullopt));
+}
+
 http::field_list fields(std::initializer_list<std::pair<boost::beast::http::field, std::string_view>> list) {
   http::field_list out;
   for (const auto& [id, value] : list) out.add(id, boost::beast::http::to_string(id), value);
