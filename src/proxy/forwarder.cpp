@@ -82,8 +82,8 @@ std::string failure_detail(const upstream_call& call) {
 }
 
 // The record holds the usage seen so far after each piece, so that it has it however the relay ends.
-void read_usage(usage_scanner& usage, std::string_view piece, request_record& record) {
-  usage.feed(piece);
+void read_usage(usage_scanner& usage, std::string_view piece, bool last, request_record& record) {
+  usage.feed(piece, last);
   record.prompt_tokens = usage.usage().prompt_tokens;
   record.completion_tokens = usage.usage().completion_tokens;
 }
@@ -443,7 +443,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
     const auto piece =
         co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken, record);
     if (!piece.empty()) {
-      if (usage) read_usage(*usage, piece, record);
+      if (usage) read_usage(*usage, piece, parser.is_done(), record);
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
       if (!sent) co_return false;

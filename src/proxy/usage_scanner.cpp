@@ -63,14 +63,98 @@ std::optional<body_format> usage_format(const http::field_list& headers) {
   return is_event_stream(headers) ? body_format::event_stream : body_format::json;
 }
 
-void usage_scanner::feed(std::string_view piece) {
+void usage_scanner::feed(std::string_view piece, bool last) {
   const char* p = piece.data();
   const char* end = p + piece.size();
-  if (format_ == body_format::json) {
-    scan_json(p, end);
-  } else {
-    scan_events(p, end);
+  if (format_ == body_format::event_stream) return scan_events(p, end);
+  // Nothing but whitespace came before: the piece is the whole answer.
+  if (last && document_ == document::before && read_trailing_usage(p, end)) return;
+  scan_json(p, end);
+}
+
+bool usage_scanner::read_trailing_usage(const char* begin, const char* end) {
+  const char* p = end;
+  const auto skip_space = [&] {
+    while (p != begin && api::is_json_ws(p[-1])) --p;
+  };
+  const auto before_is = [&](char c) { return p != begin && p[-1] == c; };
+  // A quote ends or starts a string unless an odd run of backslashes comes before it.
+  const auto escaped = [begin](const char* quote) {
+    const char* run = quote;
+    while (run != begin && run[-1] == '\\') --run;
+    return (quote - run) % 2 == 1;
+  };
+  // From just past a string's closing quote to its opening quote.
+  const auto back_over_string = [&] {
+    for (--p; p != begin; --p) {
+      if (p[-1] == '"' && !escaped(p - 1)) {
+        --p;
+        return true;
+      }
+    }
+    return false;
+  };
+  // From just past a value to its first byte: a string, an object or array, or a scalar.
+  const auto back_over_value = [&] {
+    if (before_is('"')) return back_over_string();
+    if (before_is('}') || before_is(']')) {
+      int depth = 0;
+      while (p != begin) {
+        const char c = p[-1];
+        if (c == '"') {
+          if (!back_over_string()) return false;
+          continue;
+        }
+        --p;
+        if (c == '}' || c == ']') ++depth;
+        if ((c == '{' || c == '[') && --depth == 0) return true;
+      }
+      return false;
+    }
+    const char* scalar_end = p;
+    while (p != begin && !api::is_json_ws(p[-1]) && p[-1] != ':') --p;
+    return p != scalar_end;
+  };
+
+  skip_space();
+  if (!before_is('}')) return false;
+  --p;
+  // The answer's members, last first, until its usage or its opening brace.
+  for (;;) {
+    skip_space();
+    if (before_is('{')) break;
+    const char* value_end = p;
+    if (!back_over_value()) return false;
+    const char* value_begin = p;
+    skip_space();
+    if (!before_is(':')) return false;
+    --p;
+    skip_space();
+    if (!before_is('"')) return false;
+    const char* key_end = p - 1;
+    if (!back_over_string()) return false;
+    // The last usage object with a count, as the forward reading keeps: an earlier one when a
+    // later "usage" is no such object.
+    if (*value_begin == '{' && std::string_view(p + 1, static_cast<std::size_t>(key_end - p - 1)) == "usage") {
+      // The object alone, read as the forward reading reads it, in an answer of its own.
+      static constexpr std::string_view opening = "{\"usage\":";
+      static constexpr char closing = '}';
+      begin_document();
+      scan_json(opening.data(), opening.data() + opening.size());
+      scan_json(value_begin, value_end);
+      scan_json(&closing, &closing + 1);
+      if (usage_.prompt_tokens || usage_.completion_tokens) return true;
+    }
+    skip_space();
+    if (before_is(',')) {
+      --p;
+    } else if (!before_is('{')) {
+      return false;
+    }
   }
+  --p;
+  skip_space();
+  return p == begin;  // read whole without a usage member: there is none
 }
 
 void usage_scanner::scan_events(const char* p, const char* end) {

@@ -9,6 +9,11 @@
 // of its usage object: a "usage" inside a string (a model's output) or in a nested object is
 // never taken. It checks no more JSON than that: a document that is not an object, a raw
 // control byte in a string, a mismatched bracket or a nesting past 128 levels ends the reading.
+//
+// A JSON answer that comes whole in one piece (most do: a few KiB that one read takes) is read
+// from its end, member by member, as far as its usage member: the engines put usage after the
+// choices (OpenAI, vLLM and SGLang follow it with a few short members), so the choices are never
+// read. That reading trusts the answer to be JSON; one it cannot follow is read forward.
 #pragma once
 
 #include <bitset>
@@ -40,7 +45,8 @@ class usage_scanner {
  public:
   explicit usage_scanner(body_format format) : format_(format) {}
 
-  void feed(std::string_view piece);
+  // `last`: no piece follows this one.
+  void feed(std::string_view piece, bool last = false);
 
   // The last usage object seen whole with a plausible count in it (an integer from 0 to 2^53);
   // a count missing or implausible there is nullopt. Both are nullopt until one is seen.
@@ -58,6 +64,9 @@ class usage_scanner {
   static constexpr std::size_t key_capacity = 20;
 
   void scan_events(const char* p, const char* end);
+  // The whole answer is [p, end): reads its top-level members from the last back to its usage;
+  // false when the answer is not what JSON would be there.
+  bool read_trailing_usage(const char* p, const char* end);
   void end_line();
   void begin_document();
   void scan_json(const char* p, const char* end);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,21 @@ counts scan(body_format format, const std::vector<std::string_view>& pieces) {
   return of(s);
 }
 
-counts json(std::string_view body) { return scan(body_format::json, {body}); }
+counts forward(std::string_view body) { return scan(body_format::json, {body}); }
+
+// An answer that comes in one piece, read from its end.
+counts whole(std::string_view body) {
+  usage_scanner s(body_format::json);
+  s.feed(body, true);
+  return of(s);
+}
+
+// A JSON answer read forward, and whole: both must agree.
+counts json(std::string_view body) {
+  const auto read = forward(body);
+  EXPECT_EQ(whole(body), read) << "read whole: " << body;
+  return read;
+}
 counts events(std::string_view body) { return scan(body_format::event_stream, {body}); }
 
 const counts none{std::nullopt, std::nullopt};
@@ -187,25 +202,116 @@ TEST(usage_scanner, reads_each_event_as_a_document_of_its_own) {
 
 TEST(usage_scanner, stops_at_what_is_not_json) {
   EXPECT_EQ(json("<html>{\"usage\":{\"prompt_tokens\":1}}</html>"), none);
-  EXPECT_EQ(json(R"({"a":[1}],"usage":{"prompt_tokens":1}})"), none);
-  EXPECT_EQ(json(R"({"a":{"b":1]],"usage":{"prompt_tokens":1}})"), none);
-  EXPECT_EQ(json("{\"a\":\"raw\tcontrol\",\"usage\":{\"prompt_tokens\":1}}"), none);
-  EXPECT_EQ(json("{\"a\tb\":1,\"usage\":{\"prompt_tokens\":1}}"), none);
-  EXPECT_EQ(json(R"({"usage":{"prompt_tokens":1,"completion_tokens":2}} {"usage":{"prompt_tokens":3}})"),
+  EXPECT_EQ(forward(R"({"a":[1}],"usage":{"prompt_tokens":1}})"), none);
+  EXPECT_EQ(forward(R"({"a":{"b":1]],"usage":{"prompt_tokens":1}})"), none);
+  EXPECT_EQ(forward("{\"a\":\"raw\tcontrol\",\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(forward("{\"a\tb\":1,\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(forward(R"({"usage":{"prompt_tokens":1,"completion_tokens":2}} {"usage":{"prompt_tokens":3}})"),
             counts(1, 2));
+}
+
+TEST(usage_scanner, read_whole_trusts_what_comes_before_the_members_it_reads) {
+  // What it walks must be JSON; what lies before the usage member is not read at all.
+  EXPECT_EQ(whole(R"({"a":[1}],"usage":{"prompt_tokens":1}})"), counts(1, std::nullopt));
+  EXPECT_EQ(whole("{\"a\":\"raw\tcontrol\",\"usage\":{\"prompt_tokens\":1}}"), counts(1, std::nullopt));
+  EXPECT_EQ(whole(R"({"usage":{"prompt_tokens":1}} {"usage":{"prompt_tokens":3}})"), counts(3, std::nullopt));
+  EXPECT_EQ(whole(R"("usage":{"prompt_tokens":1}})"), counts(1, std::nullopt));
+  // What it cannot follow, it reads forward, which takes a usage seen whole before the fault.
+  EXPECT_EQ(whole(R"({"usage":{"prompt_tokens":1},"x":[1}]})"), counts(1, std::nullopt));
+  EXPECT_EQ(whole(R"({"usage":{"prompt_tokens":1},"x":})"), counts(1, std::nullopt));
+  EXPECT_EQ(whole(R"({"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}} trailing)"), counts(1, 2));
+  EXPECT_EQ(whole(R"({"usage":{"prompt_tokens":1}, "x": "unterminated})"), counts(1, std::nullopt));
+}
+
+TEST(usage_scanner, read_whole_walks_back_over_the_members_after_the_usage) {
+  // vLLM's order: usage, then a few short members.
+  EXPECT_EQ(json(R"({"id":"x","choices":[{"message":{"content":"}]\"usage\":{"}}],"usage":{"prompt_tokens":5,)"
+                 R"("completion_tokens":6,"prompt_tokens_details":null},"prompt_logprobs":null,"prompt_token_ids":)"
+                 R"(null,"kv_transfer_params":null,"tag":"a\\","n":-1.5e3,"t":true,"o":{"usage":{"prompt_tokens":7}}})"),
+            counts(5, 6));
+  EXPECT_EQ(json(R"({"usage":null,"a":1})"), none);
+  EXPECT_EQ(json(R"({"usage" : { "prompt_tokens" : 3 } , "b" : [ "}" , { "c" : "\"" } ] }  )" "\n"),
+            counts(3, std::nullopt));
+  EXPECT_EQ(json(R"({"a":{"usage":{"prompt_tokens":9}}})"), none);
+  EXPECT_EQ(json("{}"), none);
+}
+
+// Random JSON values: strings with escapes and brackets, numbers, literals, nested containers
+// (some holding a "usage" of their own), from a fixed seed.
+class random_json {
+ public:
+  explicit random_json(unsigned seed) : rng_(seed) {}
+
+  std::string answer() {
+    std::string out = "{";
+    const int members = pick(6);
+    const int usage_at = pick(members + 1) - 1;  // -1: none
+    for (int i = 0; i < members; ++i) {
+      if (i) out += pick(2) ? "," : " , ";
+      if (i == usage_at) {
+        out += "\"usage\":" + (pick(5) == 0 ? std::string("null") : usage());
+      } else {
+        out += string() + ":" + value(3);
+      }
+    }
+    return out + (pick(2) ? "}" : "}\n");
+  }
+
+ private:
+  int pick(int n) { return static_cast<int>(rng_() % static_cast<unsigned>(n)); }
+  std::string usage() {
+    return "{\"prompt_tokens\":" + std::to_string(pick(1000)) + ",\"x\":" + value(2) +
+           ",\"completion_tokens\":" + std::to_string(pick(1000)) + "}";
+  }
+  std::string string() {
+    static const std::vector<std::string> parts{"a", "usage", "\\\"", "\\\\", "}", "]", "{", "[", ",", ":", " ", "\\n"};
+    std::string out = "\"";
+    for (int i = pick(6); i > 0; --i) out += parts[static_cast<std::size_t>(pick(static_cast<int>(parts.size())))];
+    return out + "\"";
+  }
+  std::string value(int depth) {
+    switch (depth > 0 ? pick(7) : pick(4)) {
+      case 0: return string();
+      case 1: return std::to_string(pick(100000) - 500) + (pick(2) ? ".5e3" : "");
+      case 2: return pick(2) ? "true" : "null";
+      case 3: return "\"usage\"";
+      case 4: {
+        std::string out = "[";
+        for (int i = pick(4); i > 0; --i) out += value(depth - 1) + (i > 1 ? "," : "");
+        return out + "]";
+      }
+      case 5: return "{\"usage\":" + usage() + "}";
+      default: {
+        std::string out = "{";
+        for (int i = pick(4); i > 0; --i) out += string() + ":" + value(depth - 1) + (i > 1 ? "," : "");
+        return out + "}";
+      }
+    }
+  }
+  std::mt19937 rng_;
+};
+
+TEST(usage_scanner, reads_any_json_answer_alike_whole_and_forward) {
+  random_json make(20261207);
+  for (int i = 0; i < 20000; ++i) {
+    const auto body = make.answer();
+    ASSERT_EQ(whole(body), forward(body)) << body;
+  }
 }
 
 TEST(usage_scanner, gives_up_on_nesting_deeper_than_it_follows) {
   const std::string deep = std::string(200, '[') + std::string(200, ']');
-  EXPECT_EQ(json("{\"a\":" + deep + ",\"usage\":{\"prompt_tokens\":1}}"), none);
+  EXPECT_EQ(forward("{\"a\":" + deep + ",\"usage\":{\"prompt_tokens\":1}}"), none);
   EXPECT_EQ(json("{\"usage\":{\"prompt_tokens\":1},\"a\":" + deep + "}"), counts(1, std::nullopt));
   const std::string fits = std::string(100, '[') + std::string(100, ']');
   EXPECT_EQ(json("{\"a\":" + fits + ",\"usage\":{\"prompt_tokens\":1}}"), counts(1, std::nullopt));
+  // Read whole, nesting before the usage is never followed.
+  EXPECT_EQ(whole("{\"a\":" + deep + ",\"usage\":{\"prompt_tokens\":1}}"), counts(1, std::nullopt));
 }
 
 // Whole, in two pieces cut at each byte, and byte by byte.
 void expect_in_any_pieces(std::string_view body, counts expected) {
-  EXPECT_EQ(json(body), expected) << body;
+  EXPECT_EQ(forward(body), expected) << body;
   for (std::size_t at = 1; at < body.size(); ++at) {
     EXPECT_EQ(scan(body_format::json, {body.substr(0, at), body.substr(at)}), expected) << "split at " << at << ": "
                                                                                           << body;
