@@ -55,6 +55,150 @@ const char* past_event_without_usage(const char* p, const char* end) {
   return eol + 2;
 }
 
+// Reads a JSON answer from its end, trusting it to be JSON: from the last member of its object
+// back to the first, each value passed over without being read, but for a "usage" object's counts.
+class backward_reader {
+ public:
+  backward_reader(const char* begin, const char* end) : begin_(begin), p_(end) {}
+
+  // The answer's object, back to its usage object with a count (the last one, as the forward
+  // reading keeps); false when what it walks is not JSON.
+  bool whole_object(std::optional<token_usage>& found) {
+    skip_space();
+    if (!before_is('}')) return false;
+    const bool walked = members([&](std::string_view key, const token_usage* counts, std::optional<std::uint64_t>) {
+      if (key == "usage" && counts && (counts->prompt_tokens || counts->completion_tokens)) found = *counts;
+      return found.has_value();
+    });
+    if (!walked) return false;
+    if (found) return true;
+    skip_space();
+    return p_ == begin_;  // read whole without a usage object: there is none
+  }
+
+ private:
+  // From just past an object's '}' to its '{', its members last first. `member(key, counts,
+  // count)` gets each key with, for an object value, the counts found in it (else null), and for
+  // a scalar value, the count it is (when it is a plausible one); returning true stops the walk.
+  template <class F>
+  bool members(F member) {
+    --p_;
+    for (;;) {
+      skip_space();
+      if (before_is('{')) {
+        --p_;
+        return true;
+      }
+      std::optional<token_usage> counts;
+      std::optional<std::uint64_t> count;
+      if (before_is('}')) {
+        counts.emplace();
+        if (!counts_object(*counts)) return false;
+      } else if (!back_over_value(count)) {
+        return false;
+      }
+      const auto key = back_over_key();
+      if (!key) return false;
+      if (member(*key, counts ? &*counts : nullptr, count)) return true;
+      skip_space();
+      if (before_is(',')) {
+        --p_;
+      } else if (!before_is('{')) {
+        return false;
+      }
+    }
+  }
+
+  // An object value: its own prompt_tokens and completion_tokens (the last of each, as the
+  // forward reading keeps), nested values passed over.
+  bool counts_object(token_usage& counts) {
+    bool prompt_seen = false;
+    bool completion_seen = false;
+    return members([&](std::string_view key, const token_usage*, std::optional<std::uint64_t> count) {
+      if (key == "prompt_tokens" && !std::exchange(prompt_seen, true)) counts.prompt_tokens = count;
+      if (key == "completion_tokens" && !std::exchange(completion_seen, true)) counts.completion_tokens = count;
+      return false;
+    });
+  }
+
+  // The key before a member's value, from just before that value: `"key" :`.
+  std::optional<std::string_view> back_over_key() {
+    skip_space();
+    if (!before_is(':')) return std::nullopt;
+    --p_;
+    skip_space();
+    if (!before_is('"')) return std::nullopt;
+    const char* key_end = p_ - 1;
+    if (!back_over_string()) return std::nullopt;
+    return std::string_view(p_ + 1, static_cast<std::size_t>(key_end - p_ - 1));
+  }
+
+  // From just past a value other than an object to its first byte; `count` is set when the
+  // value is a plausible count.
+  bool back_over_value(std::optional<std::uint64_t>& count) {
+    if (before_is('"')) return back_over_string();
+    if (before_is(']')) return back_over_container();
+    const char* token_end = p_;
+    while (p_ != begin_ && !api::is_json_ws(p_[-1]) && p_[-1] != ':') --p_;
+    if (p_ == token_end) return false;
+    count = count_of(std::string_view(p_, static_cast<std::size_t>(token_end - p_)));
+    return true;
+  }
+
+  bool back_over_container() {
+    int depth = 0;
+    while (p_ != begin_) {
+      const char c = p_[-1];
+      if (c == '"') {
+        if (!back_over_string()) return false;
+        continue;
+      }
+      --p_;
+      if (c == '}' || c == ']') ++depth;
+      if ((c == '{' || c == '[') && --depth == 0) return true;
+    }
+    return false;
+  }
+
+  // From just past a string's closing quote to its opening quote.
+  bool back_over_string() {
+    for (--p_; p_ != begin_; --p_) {
+      if (p_[-1] == '"' && !escaped(p_ - 1)) {
+        --p_;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A quote ends or starts a string unless an odd run of backslashes comes before it.
+  bool escaped(const char* quote) const {
+    const char* run = quote;
+    while (run != begin_ && run[-1] == '\\') --run;
+    return (quote - run) % 2 == 1;
+  }
+
+  // A plausible count: an integer from 0 to 2^53 in plain digits.
+  static std::optional<std::uint64_t> count_of(std::string_view token) {
+    if (token.size() > 16) return std::nullopt;  // past 2^53 (16 digits) for sure
+    std::uint64_t n = 0;
+    for (const char c : token) {
+      if (!api::is_digit(c)) return std::nullopt;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (n > max_count) return std::nullopt;
+    return n;
+  }
+
+  void skip_space() {
+    while (p_ != begin_ && api::is_json_ws(p_[-1])) --p_;
+  }
+  bool before_is(char c) const { return p_ != begin_ && p_[-1] == c; }
+
+  const char* begin_;
+  const char* p_;
+};
+
 }  // namespace
 
 std::optional<body_format> usage_format(const http::field_list& headers) {
@@ -73,88 +217,11 @@ void usage_scanner::feed(std::string_view piece, bool last) {
 }
 
 bool usage_scanner::read_trailing_usage(const char* begin, const char* end) {
-  const char* p = end;
-  const auto skip_space = [&] {
-    while (p != begin && api::is_json_ws(p[-1])) --p;
-  };
-  const auto before_is = [&](char c) { return p != begin && p[-1] == c; };
-  // A quote ends or starts a string unless an odd run of backslashes comes before it.
-  const auto escaped = [begin](const char* quote) {
-    const char* run = quote;
-    while (run != begin && run[-1] == '\\') --run;
-    return (quote - run) % 2 == 1;
-  };
-  // From just past a string's closing quote to its opening quote.
-  const auto back_over_string = [&] {
-    for (--p; p != begin; --p) {
-      if (p[-1] == '"' && !escaped(p - 1)) {
-        --p;
-        return true;
-      }
-    }
-    return false;
-  };
-  // From just past a value to its first byte: a string, an object or array, or a scalar.
-  const auto back_over_value = [&] {
-    if (before_is('"')) return back_over_string();
-    if (before_is('}') || before_is(']')) {
-      int depth = 0;
-      while (p != begin) {
-        const char c = p[-1];
-        if (c == '"') {
-          if (!back_over_string()) return false;
-          continue;
-        }
-        --p;
-        if (c == '}' || c == ']') ++depth;
-        if ((c == '{' || c == '[') && --depth == 0) return true;
-      }
-      return false;
-    }
-    const char* scalar_end = p;
-    while (p != begin && !api::is_json_ws(p[-1]) && p[-1] != ':') --p;
-    return p != scalar_end;
-  };
-
-  skip_space();
-  if (!before_is('}')) return false;
-  --p;
-  // The answer's members, last first, until its usage or its opening brace.
-  for (;;) {
-    skip_space();
-    if (before_is('{')) break;
-    const char* value_end = p;
-    if (!back_over_value()) return false;
-    const char* value_begin = p;
-    skip_space();
-    if (!before_is(':')) return false;
-    --p;
-    skip_space();
-    if (!before_is('"')) return false;
-    const char* key_end = p - 1;
-    if (!back_over_string()) return false;
-    // The last usage object with a count, as the forward reading keeps: an earlier one when a
-    // later "usage" is no such object.
-    if (*value_begin == '{' && std::string_view(p + 1, static_cast<std::size_t>(key_end - p - 1)) == "usage") {
-      // The object alone, read as the forward reading reads it, in an answer of its own.
-      static constexpr std::string_view opening = "{\"usage\":";
-      static constexpr char closing = '}';
-      begin_document();
-      scan_json(opening.data(), opening.data() + opening.size());
-      scan_json(value_begin, value_end);
-      scan_json(&closing, &closing + 1);
-      if (usage_.prompt_tokens || usage_.completion_tokens) return true;
-    }
-    skip_space();
-    if (before_is(',')) {
-      --p;
-    } else if (!before_is('{')) {
-      return false;
-    }
-  }
-  --p;
-  skip_space();
-  return p == begin;  // read whole without a usage member: there is none
+  backward_reader answer(begin, end);
+  std::optional<token_usage> found;
+  if (!answer.whole_object(found)) return false;
+  if (found) usage_ = *found;
+  return true;
 }
 
 void usage_scanner::scan_events(const char* p, const char* end) {

@@ -259,9 +259,21 @@ class random_json {
 
  private:
   int pick(int n) { return static_cast<int>(rng_() % static_cast<unsigned>(n)); }
+  // Counts plausible or not, sometimes twice, sometimes an object or a string, between other members.
+  std::string count() {
+    switch (pick(8)) {
+      case 0: return "-3";
+      case 1: return "2.5";
+      case 2: return "\"7\"";
+      case 3: return "{\"prompt_tokens\":4}";
+      case 4: return "99999999999999999";
+      default: return std::to_string(pick(1000));
+    }
+  }
   std::string usage() {
-    return "{\"prompt_tokens\":" + std::to_string(pick(1000)) + ",\"x\":" + value(2) +
-           ",\"completion_tokens\":" + std::to_string(pick(1000)) + "}";
+    std::string out = "{\"prompt_tokens\":" + count() + ",\"x\":" + value(2) + ",\"completion_tokens\":" + count();
+    if (pick(3) == 0) out += ",\"prompt_tokens\":" + count();
+    return out + "}";
   }
   std::string string() {
     static const std::vector<std::string> parts{"a", "usage", "\\\"", "\\\\", "}", "]", "{", "[", ",", ":", " ", "\\n"};
