@@ -1,63 +1,152 @@
 #include "llmd/observe/access_log.hpp"
 
-#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
 #include <ctime>
+#include <deque>
 #include <mutex>
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
-#include <spdlog/details/file_helper.h>
-#include <spdlog/details/thread_pool.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace llmd::observe {
 
 namespace {
 
-// Batches of lines waiting for the writer thread; past it the oldest go.
-constexpr std::size_t backlog_batches = 1024;
-// A worker's lines go to the writer when they reach this size, or this long after the first.
-constexpr std::size_t batch_bytes = 32 * 1024;
+// Emptied batches kept for the workers' next ones, so a batch costs no allocation.
+constexpr std::size_t spare_batches = 8;
+// A line past batch_bytes sends the batch, so it never has to grow.
+constexpr std::size_t batch_capacity = access_log::batch_bytes + 4096;
 constexpr auto batch_delay = std::chrono::milliseconds(100);
 
-}  // namespace
+int open_for_append(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
 
-// Writes each batch as it came: its lines carry their times and newlines, so nothing is
-// formatted. To standard error, or to a file that can be opened again at its path.
-class file_sink final : public spdlog::sinks::base_sink<std::mutex> {
+// Writes each batch as it came, with one write(2) where it fits: its lines carry their times and
+// newlines, so nothing is formatted or buffered. To standard error, or to a file that can be
+// opened again at its path.
+class fd_sink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  // `path` "": standard error.
-  explicit file_sink(const std::string& path) : to_stderr_(path.empty()) {
-    if (!to_stderr_) file_.open(path, false);
+  // `path` "": standard error; `fd` the file opened at `path`.
+  fd_sink(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~fd_sink() override {
+    if (!path_.empty()) ::close(fd_);
   }
+
   void reopen() {
-    if (to_stderr_) return;
+    if (path_.empty()) return;
+    const int fd = open_for_append(path_);
+    if (fd < 0) {
+      spdlog::error("cannot reopen the access log {}: {}; still writing the old file", path_, std::strerror(errno));
+      return;
+    }
     std::lock_guard lock(mutex_);
-    file_.reopen(false);
+    ::close(std::exchange(fd_, fd));
   }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (to_stderr_) {
-      std::fwrite(msg.payload.data(), 1, msg.payload.size(), stderr);
-      return;
+    const char* p = msg.payload.data();
+    std::size_t left = msg.payload.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        report_failure();
+        return;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
     }
-    batch_.clear();
-    batch_.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
-    file_.write(batch_);
+    failing_ = false;
   }
-  void flush_() override {
-    if (to_stderr_) {
-      std::fflush(stderr);
-    } else {
-      file_.flush();
+  void flush_() override {}
+
+ private:
+  // Once per run of failed writes, not once per batch.
+  void report_failure() {
+    if (std::exchange(failing_, true)) return;
+    spdlog::error("cannot write the access log{}: {}", path_.empty() ? "" : " " + path_, std::strerror(errno));
+  }
+
+  std::string path_;
+  int fd_;
+  bool failing_ = false;
+};
+
+}  // namespace
+
+// The thread that writes the workers' batches, in the order they were handed over.
+class access_log::writer {
+ public:
+  explicit writer(std::shared_ptr<fd_sink> sink)
+      : sink_(sink), logger_("access", std::move(sink)), thread_([this] { run(); }) {
+    logger_.set_level(spdlog::level::info);
+  }
+  ~writer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  void hand_over(std::string& lines) {
+    std::string next;
+    {
+      std::lock_guard lock(mutex_);
+      if (pending_.size() == backlog_batches) {
+        pending_.pop_front();
+        ++dropped_;
+      }
+      pending_.push_back(std::move(lines));
+      if (!spare_.empty()) {
+        next = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    wake_.notify_one();
+    if (next.capacity() < batch_capacity) next.reserve(batch_capacity);
+    lines = std::move(next);
+  }
+
+  void reopen() { sink_->reopen(); }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return !pending_.empty() || stopping_; });
+      if (pending_.empty()) return;
+      std::string batch = std::move(pending_.front());
+      pending_.pop_front();
+      const std::size_t dropped = std::exchange(dropped_, 0);
+      lock.unlock();
+      if (dropped > 0) spdlog::warn("access log: {} batches of lines dropped, its writer fell behind", dropped);
+      logger_.info(std::string_view(batch));
+      batch.clear();
+      lock.lock();
+      if (spare_.size() < spare_batches) spare_.push_back(std::move(batch));
     }
   }
 
- private:
-  bool to_stderr_;
-  spdlog::details::file_helper file_;
-  spdlog::memory_buf_t batch_;  // kept, so a batch costs one copy and no allocation
+  std::shared_ptr<fd_sink> sink_;
+  spdlog::logger logger_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> pending_;
+  std::vector<std::string> spare_;
+  std::size_t dropped_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;  // last: it starts once everything it reads is built
 };
 
 std::optional<log_format> parse_log_format(std::string_view name) {
@@ -67,35 +156,25 @@ std::optional<log_format> parse_log_format(std::string_view name) {
 }
 
 std::unique_ptr<access_log> access_log::open(const std::string& path, log_format format, std::string& error) {
-  std::shared_ptr<file_sink> sink;
-  try {
-    sink = std::make_shared<file_sink>(path);
-  } catch (const spdlog::spdlog_ex& e) {
-    error = "cannot open the access log: " + std::string(e.what());
+  int fd = STDERR_FILENO;
+  if (!path.empty() && (fd = open_for_append(path)) < 0) {
+    error = "cannot open the access log " + path + ": " + std::strerror(errno);
     return nullptr;
   }
-  auto pool = std::make_shared<spdlog::details::thread_pool>(backlog_batches, 1);
-  auto logger = std::make_shared<spdlog::async_logger>("access", sink, pool,
-                                                       spdlog::async_overflow_policy::overrun_oldest);
-  logger->set_level(spdlog::level::info);
-  // Each batch is written as it arrives: one write per batch, none held back in stdio buffers.
-  logger->flush_on(spdlog::level::info);
-  return std::unique_ptr<access_log>(new access_log(std::move(pool), std::move(logger), std::move(sink), format));
+  auto w = std::make_unique<writer>(std::make_shared<fd_sink>(path, fd));
+  return std::unique_ptr<access_log>(new access_log(std::move(w), format));
 }
 
-access_log::access_log(std::shared_ptr<spdlog::details::thread_pool> writer, std::shared_ptr<spdlog::logger> logger,
-                       std::shared_ptr<file_sink> file, log_format format)
-    : writer_(std::move(writer)), logger_(std::move(logger)), file_(std::move(file)), format_(format) {}
+access_log::access_log(std::unique_ptr<writer> w, log_format format) : writer_(std::move(w)), format_(format) {}
 
-access_log::~access_log() { logger_->flush(); }
+access_log::~access_log() = default;
 
-void access_log::write(std::string_view lines) {
-  if (!lines.empty()) logger_->info(lines);
-}
+void access_log::hand_over(std::string& lines) { writer_->hand_over(lines); }
+
+void access_log::reopen() { writer_->reopen(); }
 
 access_buffer::access_buffer(boost::asio::io_context& io, access_log& log) : log_(log), timer_(io) {
-  // A batch grows in place: a line past batch_bytes sends it.
-  lines_.reserve(batch_bytes + 4096);
+  lines_.reserve(batch_capacity);
 }
 
 void access_buffer::stamp(std::chrono::system_clock::time_point now) {
@@ -123,7 +202,7 @@ void access_buffer::add(const router::backend_pool& pool, const proxy::request_r
   lines_ += json ? "\"" : " ";
   append_line(lines_, pool, r, log_.format());
   lines_ += json ? "}\n" : "\n";
-  if (lines_.size() >= batch_bytes) {
+  if (lines_.size() >= access_log::batch_bytes) {
     flush();
     return;
   }
@@ -139,17 +218,7 @@ void access_buffer::add(const router::backend_pool& pool, const proxy::request_r
 
 void access_buffer::flush() {
   if (lines_.empty()) return;
-  log_.write(lines_);
-  lines_.clear();
-}
-
-void access_log::reopen() {
-  logger_->flush();
-  file_->reopen();
-}
-
-std::size_t access_log::dropped() const {
-  return writer_->overrun_counter();
+  log_.hand_over(lines_);
 }
 
 }  // namespace llmd::observe

@@ -1,9 +1,10 @@
 // The access log: one line per request, from its record, as text or as JSON lines, to standard
 // error or to a file that SIGUSR1 reopens (for logrotate). Each worker formats its lines into a
 // buffer of its own (access_buffer) and hands it over whole, when it is large or 100 ms after its
-// first line, to a writer thread (an spdlog async logger), so a request costs no lock and no
-// wake-up, and a slow disk or a full pipe never stalls one: when the writer's backlog is full the
-// oldest batches are dropped (and counted). It is independent of --log-level.
+// first line, to the log's writer thread, which passes it to an spdlog logger whose sink writes
+// it as it is. A request costs no lock and no wake-up, a batch is never copied, and a slow disk
+// or a full pipe never stalls a worker: when the writer's backlog is full the oldest batches are
+// dropped, and the writer says how many in the daemon's log. It is independent of --log-level.
 //
 // Nothing secret is in a line: no query string, no header, no key.
 #pragma once
@@ -18,43 +19,36 @@
 #include "llmd/proxy/request_record.hpp"
 #include "llmd/router/backend_pool.hpp"
 
-namespace spdlog {
-class logger;
-namespace details {
-class thread_pool;
-}
-}  // namespace spdlog
-
 namespace llmd::observe {
 
 enum class log_format { text, json };
 
 std::optional<log_format> parse_log_format(std::string_view name);
 
-class file_sink;
-
 class access_log {
  public:
+  // A worker's batch goes to the writer when it reaches this size (or 100 ms after its first line).
+  static constexpr std::size_t batch_bytes = 32 * 1024;
+  // Batches waiting for the writer; past it the oldest go.
+  static constexpr std::size_t backlog_batches = 1024;
+
   // `path`: "" for standard error. Null, with `error` set, when the file cannot be opened.
   static std::unique_ptr<access_log> open(const std::string& path, log_format format, std::string& error);
+  // Writes every batch handed over before it returns.
   ~access_log();
 
-  // Lines (each ending in a newline) to be written together.
-  void write(std::string_view lines);
+  // Takes `lines` (each ending in a newline) to be written together, and leaves an empty buffer
+  // with room for the next batch in its place.
+  void hand_over(std::string& lines);
   log_format format() const { return format_; }
   // After logrotate moved the file: write to a new one at the same path.
   void reopen();
-  // Lines dropped because the writer fell behind.
-  std::size_t dropped() const;
 
  private:
-  access_log(std::shared_ptr<spdlog::details::thread_pool> writer, std::shared_ptr<spdlog::logger> logger,
-             std::shared_ptr<file_sink> file, log_format format);
+  class writer;
+  access_log(std::unique_ptr<writer> w, log_format format);
 
-  // Declared first, so it outlives the logger and writes what is left when both go.
-  std::shared_ptr<spdlog::details::thread_pool> writer_;
-  std::shared_ptr<spdlog::logger> logger_;
-  std::shared_ptr<file_sink> file_;  // standard error or the file
+  std::unique_ptr<writer> writer_;
   log_format format_;
 };
 
