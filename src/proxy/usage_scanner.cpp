@@ -160,13 +160,15 @@ class backward_reader {
     return false;
   }
 
-  // From just past a string's closing quote to its opening quote.
+  // From just past a string's closing quote to its opening quote (memrchr: keys are short, but
+  // a byte-at-a-time loop was a third of the reading).
   bool back_over_string() {
-    for (--p_; p_ != begin_; --p_) {
-      if (p_[-1] == '"' && !escaped(p_ - 1)) {
-        --p_;
-        return true;
-      }
+    --p_;
+    while (p_ != begin_) {
+      const auto* quote = static_cast<const char*>(memrchr(begin_, '"', static_cast<std::size_t>(p_ - begin_)));
+      if (!quote) return false;
+      p_ = quote;
+      if (!escaped(quote)) return true;
     }
     return false;
   }
