@@ -303,6 +303,27 @@ class random_json {
   std::mt19937 rng_;
 };
 
+// The answers whose usage is read by its brace, and near misses that the backward reader takes:
+// each read whole as it is read forward.
+TEST(usage_scanner, reads_a_plain_usage_object_last_in_the_answer_as_forward) {
+  const std::vector<std::pair<std::string, counts>> cases = {
+      {R"({"id":"x","choices":[],"usage":{"prompt_tokens":6,"completion_tokens":16,"total_tokens":22}})", {6, 16}},
+      {"{\"usage\" : { \"completion_tokens\" : 4 , \"prompt_tokens\":3 } }\n", {3, 4}},
+      {R"({"a":1,"usage":{"prompt_tokens":3,"note":"ok }","prompt_tokens":5,"completion_tokens":null}})",
+       {5, std::nullopt}},
+      {R"({"a":1,"usage":{"prompt_tokens":2,"prompt_tokens_details":{"cached_tokens":1},"completion_tokens":3}})",
+       {2, 3}},
+      {R"({"usage":{"prompt_tokens":1,"completion_tokens":1},"b":{"c":""usage":{"prompt_tokens":5}"}})", {1, 1}},
+      {R"({"usage":{"prompt_tokens":1},"b":{"usage":{"prompt_tokens":9}}})", {1, std::nullopt}},
+      {R"({"usage":{"prompt_tokens":7},"usage":{"total_tokens":3}})", {7, std::nullopt}},
+      {R"({"a":"x\","usage":{"prompt_tokens":-1,"completion_tokens":2.5}})", none},
+  };
+  for (const auto& [body, expected] : cases) {
+    EXPECT_EQ(whole(body), expected) << body;
+    EXPECT_EQ(forward(body), expected) << body;
+  }
+}
+
 TEST(usage_scanner, reads_any_json_answer_alike_whole_and_forward) {
   random_json make(20261207);
   for (int i = 0; i < 20000; ++i) {
