@@ -9,6 +9,7 @@
 
 #include "detail.hpp"
 #include "proxy.hpp"
+#include "read_routing.hpp"
 #include "reader.hpp"
 #include "replicas.hpp"
 #include "tls.hpp"
@@ -31,9 +32,9 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 12> top_level_keys = {
-    "listen", "listen_tls", "workers", "models",       "default_model", "defaults",
-    "limits", "queue",      "health",  "retry_budget", "admin",         "watch_config"};
+constexpr std::array<std::string_view, 13> top_level_keys = {
+    "listen", "listen_tls", "workers",      "models", "default_model", "defaults",    "limits",
+    "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing"};
 // What `defaults:` may set and an entry may override.
 constexpr std::array<std::string_view, 12> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
@@ -558,6 +559,7 @@ void read_settings(reader& r, const members& m, config& out) {
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
   read_admin(r, m.get("admin"), out);
+  detail::read_routing(r, m.get("routing"), out.routing);
   if (auto watch = r.boolean(m.get("watch_config"))) out.watch_config = *watch;
   // Chains are only worth judging in a file that is otherwise sound.
   if (have_models && r.problem_count() == 0) detail::warn_about_chains(r, out.models, places);

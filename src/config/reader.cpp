@@ -111,6 +111,10 @@ std::optional<double> reader::number_above_one(const field* at) {
   return parsed<double>(at, above_one, "must be a number greater than 1");
 }
 
+std::optional<double> reader::non_negative_number(const field* at) {
+  return parsed<double>(at, parse_decimal, "must be a number of 0 or more such as 1 or 0.5");
+}
+
 std::optional<double> reader::percent(const field* at) {
   return parsed<double>(at, parse_percent, "must be a percentage from 0 to 100 such as 20%");
 }

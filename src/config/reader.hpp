@@ -63,6 +63,7 @@ class reader {
   std::optional<duration> positive_duration(const field* at);
   std::optional<std::size_t> positive_size(const field* at);
   std::optional<double> number_above_one(const field* at);
+  std::optional<double> non_negative_number(const field* at);
   std::optional<double> percent(const field* at);
   std::optional<bool> boolean(const field* at);
 

@@ -1,24 +1,23 @@
 #include "llmd/router/backend_pool.hpp"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <utility>
 
 #include "llmd/config/chains.hpp"
 #include "llmd/config/parse.hpp"
+#include "llmd/router/filter.hpp"
 
 namespace llmd::router {
 
 namespace {
 
-// How much busier a slow replica counts when choosing where a new request goes.
-constexpr double slow_penalty = 4.0;
-// Below this difference in time to first byte, a replica is not slow whatever the ratio: a new
-// connection's handshake alone can triple a sub-millisecond time.
-constexpr double slow_margin_ms = 20.0;
-
 bool contains(const std::vector<int>* list, int value) {
   return list && std::find(list->begin(), list->end(), value) != list->end();
 }
+
+// Most groups have a handful of replicas: a pick's candidates stay on the stack.
+using candidates = boost::container::small_vector<candidate, 16>;
 
 }  // namespace
 
@@ -71,12 +70,13 @@ std::shared_ptr<replica_state> state_for(const config::model_entry& entry, const
 backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const backend_pool* previous)
     : cfg_(std::move(cfg)),
       replicas_(cfg_->models.size()),
-      next_(new std::atomic<unsigned>[cfg_->models.size()]()),
+      picker_(cfg_->routing),
+      next_(new std::atomic<std::uint64_t>[cfg_->models.size()]()),
       budget_(previous ? previous->budget_ : std::make_shared<retry_budget>()),
       queue_(previous ? previous->queue_ : std::make_shared<wait_queue>()) {
   const auto names = config::group_names(cfg_->models);
   auto chains = config::build_chains(cfg_->models);
-  for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g]), {}});
+  for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g]), {}, {}});
   for (std::size_t i = 0; i < replicas_.size(); ++i) {
     const auto& entry = cfg_->models[i];
     auto g = std::find(names.begin(), names.end(), entry.name) - names.begin();
@@ -91,6 +91,9 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const back
     for (int c : g.chain) {
       for (int index : groups_[c].replicas) g.chain_replicas.push_back(replicas_[index].state.get());
     }
+    std::vector<int> weights;
+    for (int index : g.replicas) weights.push_back(replicas_[index].entry->weight);
+    g.turns = rotation(weights);
   }
 }
 
@@ -110,76 +113,47 @@ std::optional<int> backend_pool::resolve(std::string_view model) const {
   return group_named(*cfg_->default_model);
 }
 
-bool backend_pool::is_slow(const replica& r) const {
-  const double own = r.health().ttfb_ewma_ms();
-  if (own == 0) return false;
-  double others = 0;
-  int counted = 0;
-  for (int index : groups_[r.group].replicas) {
-    if (index == r.index) continue;
-    if (const double ewma = replicas_[index].health().ttfb_ewma_ms(); ewma > 0) {
-      others += ewma;
-      ++counted;
-    }
-  }
-  if (counted == 0) return false;
-  const double typical = others / counted;
-  return own > r.entry->slow_factor * typical && own > typical + slow_margin_ms;
-}
-
 pick backend_pool::try_acquire(int group, time_point now, const pick_options& options) {
+  const auto& members = groups_[group].replicas;
   // Re-pick on a lost race: another worker may take the last slot or the trial meanwhile.
   for (;;) {
-    replica* best = nullptr;
-    double best_score = 0;
-    int best_seen = 0;
-    bool best_trial = false;
-    bool best_cooling = false;
+    candidates kept;
     bool any_admitted = false;
     pick waiting{.reason = unavailable::cooling, .cooling_until = time_point::max()};
-    const auto& members = groups_[group].replicas;
-    const auto start = next_[group].fetch_add(1, std::memory_order_relaxed);
-    for (std::size_t k = 0; k < members.size(); ++k) {
-      const int index = members[(start + k) % members.size()];
-      replica& r = replicas_[index];
+    for (std::size_t m = 0; m < members.size(); ++m) {
+      replica& r = replicas_[members[m]];
       const auto standing = r.health().peek(now);
-      const auto admits = options.ignore_health ? admission::open : standing.admits;
-      if (admits == admission::closed) continue;
-      const bool cooling = standing.cooling(now);
-      if (cooling && !options.take_cooling) {
-        if (standing.cooling_until < waiting.cooling_until) {
-          waiting.next_up = &r;
-          waiting.cooling_until = standing.cooling_until;
-        }
-        continue;
+      const candidate c{.backend = &r,
+                        .member = m,
+                        .seen = r.in_flight().load(std::memory_order_acquire),
+                        .admits = options.ignore_health ? admission::open : standing.admits,
+                        .cooling = standing.cooling(now),
+                        .cooling_until = standing.cooling_until,
+                        .tried = contains(options.avoid, r.index)};
+      verdict v = verdict::keep;
+      for (const auto* f : filters()) {
+        if ((v = f->check(c, options)) != verdict::keep) break;
       }
-      any_admitted = true;
-      const int seen = r.in_flight().load(std::memory_order_acquire);
-      if (seen >= r.entry->max_concurrent) continue;
-      const bool trial = admits == admission::trial;
-      double score = static_cast<double>(seen + 1) / r.entry->weight;
-      if (is_slow(r)) score *= slow_penalty;
-      // Order: a trial first, then replicas not tried yet, then tried ones, then cooling ones.
-      if (trial) score = -1;
-      if (contains(options.avoid, index)) score += 1e9;
-      if (cooling) score += 2e9;
-      if (!best || score < best_score) {
-        best = &r;
-        best_score = score;
-        best_seen = seen;
-        best_trial = trial;
-        best_cooling = cooling;
+      if (v != verdict::unhealthy && v != verdict::cooling) any_admitted = true;
+      if (v == verdict::cooling && c.cooling_until < waiting.cooling_until) {
+        waiting.next_up = &r;
+        waiting.cooling_until = c.cooling_until;
       }
+      if (v == verdict::keep) kept.push_back(c);
     }
-    if (!best) {
+    if (kept.empty()) {
       if (waiting.next_up) return waiting;
       return {.reason = any_admitted ? unavailable::full : unavailable::unhealthy};
     }
-    if (best_trial && !best->health().take_trial(now)) continue;
-    if (best->in_flight().compare_exchange_weak(best_seen, best_seen + 1, std::memory_order_acq_rel)) {
-      return {.taken = lease(this, best, best_trial, now), .cooling = best_cooling};
+    const auto ticket = next_[group].fetch_add(1, std::memory_order_relaxed);
+    const candidate& best = kept[picker_.best({*this, now}, kept, groups_[group].turns, ticket)];
+    const bool trial = best.admits == admission::trial;
+    if (trial && !best.backend->health().take_trial(now)) continue;
+    int seen = best.seen;
+    if (best.backend->in_flight().compare_exchange_strong(seen, seen + 1, std::memory_order_acq_rel)) {
+      return {.taken = lease(this, best.backend, trial, now), .cooling = best.cooling};
     }
-    if (best_trial) best->health().give_back_trial(now);
+    if (trial) best.backend->health().give_back_trial(now);
   }
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "llmd/config/routing.hpp"
+
 namespace llmd::config {
 
 using duration = std::chrono::milliseconds;
@@ -156,6 +158,7 @@ struct config {
   health_settings health;
   retry_budget budget;
   admin_settings admin;
+  routing_settings routing;
   bool watch_config = false;  // reload when the file changes
 };
 

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "llmd/config/config.hpp"
+#include "llmd/router/candidate.hpp"
+#include "llmd/router/picker.hpp"
 #include "llmd/router/replica_health.hpp"
 #include "llmd/router/retry_budget.hpp"
 #include "llmd/router/wait_queue.hpp"
@@ -45,6 +47,7 @@ struct group {
   // The replicas of every group of the chain: a slot freed on any of them may serve a request
   // of this group that waits in the queue.
   std::vector<const replica_state*> chain_replicas;
+  rotation turns;  // by weight, for replicas the scores leave tied
 };
 
 class backend_pool;
@@ -107,12 +110,6 @@ struct pick {
   time_point cooling_until{};
 };
 
-struct pick_options {
-  const std::vector<int>* avoid = nullptr;  // replicas already tried: taken only when nothing else is
-  bool ignore_health = false;               // panic mode: every replica of the chain is ejected
-  bool take_cooling = false;                // replicas cooling down may be taken, after everything else
-};
-
 class backend_pool {
  public:
   // `previous`, the pool now serving, hands over the state of the replicas that stay, the wait
@@ -130,10 +127,9 @@ class backend_pool {
   std::optional<int> resolve(std::string_view model) const;
   std::optional<int> group_named(std::string_view name) const;
 
-  // A free slot on the best replica of `group`: a half-open replica's trial first, else the
-  // fewest requests in flight per unit of weight, slow replicas (see slow_factor) counting four
-  // times, ties going round-robin. Replicas in options.avoid are taken only when no other one is
-  // free, cooling ones (with options.take_cooling) only when nothing else is.
+  // A free slot on the best replica of `group`, as routing ranks them (filters, scorers, picker):
+  // a half-open replica's trial first; replicas in options.avoid only when no other one is free,
+  // cooling ones (with options.take_cooling) only when nothing else is.
   pick try_acquire(int group, time_point now, const pick_options& options = {});
 
   // Whether some replica of these groups takes traffic (full or cooling down or not): false means
@@ -147,12 +143,12 @@ class backend_pool {
 
  private:
   friend class lease;
-  bool is_slow(const replica& r) const;
 
   std::shared_ptr<const config::config> cfg_;
   std::vector<replica> replicas_;
   std::vector<group> groups_;
-  std::unique_ptr<std::atomic<unsigned>[]> next_;  // per group: where the round-robin starts
+  picker picker_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> next_;  // per group: its next turn in the rotation
   std::shared_ptr<retry_budget> budget_;
   std::shared_ptr<wait_queue> queue_;
 };

@@ -1,0 +1,16 @@
+#include "llmd/router/scorer.hpp"
+
+#include "scorers.hpp"
+
+namespace llmd::router {
+
+std::unique_ptr<scorer> make_scorer(config::scorer_kind kind) {
+  switch (kind) {
+    case config::scorer_kind::load: return make_load_scorer();
+    case config::scorer_kind::slow: return make_slow_scorer();
+    case config::scorer_kind::random: return make_random_scorer();
+  }
+  return nullptr;
+}
+
+}  // namespace llmd::router

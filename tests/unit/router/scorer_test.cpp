@@ -1,0 +1,104 @@
+#include "llmd/router/scorer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "llmd/router/backend_pool.hpp"
+
+using namespace std::chrono_literals;
+
+namespace llmd::router {
+namespace {
+
+// One group "a" of replicas with these weights.
+std::shared_ptr<const config::config> group_of(std::vector<int> weights) {
+  auto cfg = std::make_shared<config::config>();
+  for (const int w : weights) {
+    config::model_entry e;
+    e.name = "a";
+    e.max_concurrent = 1000;
+    e.weight = w;
+    cfg->models.push_back(e);
+  }
+  return cfg;
+}
+
+std::vector<candidate> all_of(backend_pool& pool, std::vector<int> seen) {
+  std::vector<candidate> out;
+  for (int i = 0; i < pool.replica_count(); ++i) {
+    out.push_back({.backend = &pool.replica_at(i), .member = static_cast<std::size_t>(i), .seen = seen[i]});
+  }
+  return out;
+}
+
+std::vector<double> scores(config::scorer_kind kind, backend_pool& pool, const std::vector<candidate>& c) {
+  std::vector<double> out(c.size(), -1);
+  make_scorer(kind)->score({pool, clock::now()}, c, out);
+  return out;
+}
+
+TEST(load_scorer, replicas_below_the_lowest_next_step_tie_at_1_the_others_score_by_their_next_step) {
+  backend_pool pool(group_of({1, 1, 2}));
+  // Loads 0, 3 and 1; after one more request 1, 4 and 1.5: the lowest next step is 1.
+  const auto s = scores(config::scorer_kind::load, pool, all_of(pool, {0, 3, 2}));
+  EXPECT_DOUBLE_EQ(s[0], 1.0);
+  EXPECT_DOUBLE_EQ(s[1], 2.0 / 5.0);
+  EXPECT_DOUBLE_EQ(s[2], 2.0 / 2.5);  // at the lowest next step already: not below it
+  // Loads 10, 30 and 10; next steps 11, 31 and 10.5.
+  const auto busier = scores(config::scorer_kind::load, pool, all_of(pool, {10, 30, 20}));
+  EXPECT_DOUBLE_EQ(busier[0], 1.0);
+  EXPECT_DOUBLE_EQ(busier[1], 11.5 / 32.0);
+  EXPECT_DOUBLE_EQ(busier[2], 1.0);
+}
+
+TEST(load_scorer, idle_replicas_tie_whatever_their_weights) {
+  backend_pool pool(group_of({3, 1}));
+  EXPECT_EQ(scores(config::scorer_kind::load, pool, all_of(pool, {0, 0})), (std::vector<double>{1, 1}));
+  // Three on the weight 3 against one: a tie again; four against none: the light one.
+  EXPECT_EQ(scores(config::scorer_kind::load, pool, all_of(pool, {2, 0})), (std::vector<double>{1, 1}));
+  const auto s = scores(config::scorer_kind::load, pool, all_of(pool, {3, 0}));
+  EXPECT_LT(s[0], 1.0);
+  EXPECT_DOUBLE_EQ(s[1], 1.0);
+}
+
+void answer(backend_pool& pool, int replica, std::chrono::microseconds ttfb) {
+  const auto now = clock::now();
+  pool.replica_at(replica).health().report({.result = upstream::outcome::ok, .ttfb = ttfb, .started = now}, now,
+                                           pool.settings().health);
+}
+
+TEST(slow_scorer, scores_0_for_a_replica_much_slower_than_its_group_and_1_otherwise) {
+  backend_pool pool(group_of({1, 1, 1}));
+  EXPECT_EQ(scores(config::scorer_kind::slow, pool, all_of(pool, {0, 0, 0})), (std::vector<double>{1, 1, 1}));
+  answer(pool, 0, 400ms);
+  answer(pool, 1, 100ms);
+  answer(pool, 2, 100ms);
+  EXPECT_EQ(scores(config::scorer_kind::slow, pool, all_of(pool, {0, 0, 0})), (std::vector<double>{0, 1, 1}));
+}
+
+TEST(slow_scorer, a_few_milliseconds_are_not_slowness_whatever_the_ratio) {
+  backend_pool pool(group_of({1, 1}));
+  answer(pool, 0, 1500us);
+  answer(pool, 1, 300us);
+  EXPECT_EQ(scores(config::scorer_kind::slow, pool, all_of(pool, {0, 0})), (std::vector<double>{1, 1}));
+}
+
+TEST(random_scorer, gives_the_highest_score_in_proportion_to_weight) {
+  backend_pool pool(group_of({3, 1}));
+  const auto c = all_of(pool, {0, 0});
+  int first = 0;
+  constexpr int draws = 20000;
+  for (int i = 0; i < draws; ++i) {
+    const auto s = scores(config::scorer_kind::random, pool, c);
+    for (const double v : s) {
+      ASSERT_GE(v, 0.0);
+      ASSERT_LE(v, 1.0);
+    }
+    if (s[0] > s[1]) ++first;
+  }
+  EXPECT_NEAR(static_cast<double>(first) / draws, 0.75, 0.02);
+}
+
+}  // namespace
+}  // namespace llmd::router
