@@ -55,98 +55,6 @@ const char* past_event_without_usage(const char* p, const char* end) {
   return eol + 2;
 }
 
-// A plausible count: an integer from 0 to 2^53 in plain digits.
-std::optional<std::uint64_t> count_of(std::string_view token) {
-  if (token.size() > 16) return std::nullopt;  // past 2^53 (16 digits) for sure
-  std::uint64_t n = 0;
-  for (const char c : token) {
-    if (!api::is_digit(c)) return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n > max_count) return std::nullopt;
-  return n;
-}
-
-// Whether the quote at `quote` is escaped: an odd run of backslashes before it.
-bool escaped_quote(const char* begin, const char* quote) {
-  const char* run = quote;
-  while (run != begin && run[-1] == '\\') --run;
-  return (quote - run) % 2 == 1;
-}
-
-// The common answer's shortcut: a usage object of plain members, the answer's last member
-// (`,"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}}`), found by its brace
-// and read forward. Trusting the answer before it to be JSON, as the backward reader does. Any
-// other shape, or a usage without a count: nullopt, and the backward reader walks the answer.
-std::optional<token_usage> flat_trailing_usage(const char* begin, const char* end) {
-  const char* p = end;
-  const auto back_over_space = [&] {
-    while (p != begin && api::is_json_ws(p[-1])) --p;
-  };
-  const auto before = [&](char c) {
-    back_over_space();
-    return p != begin && *--p == c;
-  };
-  if (!before('}') || !before('}')) return std::nullopt;
-  const char* close = p;
-  const auto* open = static_cast<const char*>(memrchr(begin, '{', static_cast<std::size_t>(close - begin)));
-  if (!open) return std::nullopt;
-  p = open;
-  static constexpr std::string_view key = "\"usage\"";
-  if (!before(':')) return std::nullopt;
-  back_over_space();
-  if (static_cast<std::size_t>(p - begin) < key.size() || std::memcmp(p - key.size(), key.data(), key.size()) != 0) {
-    return std::nullopt;
-  }
-  p -= key.size();
-  if (escaped_quote(begin, p)) return std::nullopt;
-  back_over_space();
-  if (p == begin || (p[-1] != ',' && p[-1] != '{')) return std::nullopt;
-
-  token_usage counts;
-  const char* q = open + 1;
-  const auto skip_space = [&] {
-    while (q != close && api::is_json_ws(*q)) ++q;
-  };
-  // A string without escapes, from its opening quote; past it, or null.
-  const auto plain_string = [&]() -> const char* {
-    const auto* quote = static_cast<const char*>(std::memchr(q + 1, '"', static_cast<std::size_t>(close - q - 1)));
-    if (!quote || std::memchr(q + 1, '\\', static_cast<std::size_t>(quote - q - 1))) return nullptr;
-    return quote + 1;
-  };
-  for (;;) {
-    skip_space();
-    if (q == close || *q != '"') return std::nullopt;
-    const char* name_end = plain_string();
-    if (!name_end) return std::nullopt;
-    const std::string_view name(q + 1, static_cast<std::size_t>(name_end - q - 2));
-    q = name_end;
-    skip_space();
-    if (q == close || *q++ != ':') return std::nullopt;
-    skip_space();
-    if (q == close) return std::nullopt;
-    std::optional<std::uint64_t> count;
-    if (*q == '"') {
-      if (!(q = plain_string())) return std::nullopt;
-    } else {
-      const char* token = q;
-      while (q != close && *q != ',' && !api::is_json_ws(*q)) {
-        if (*q == '"' || *q == '[' || *q == ']' || *q == '}' || *q == ':') return std::nullopt;
-        ++q;
-      }
-      if (q == token) return std::nullopt;
-      count = count_of(std::string_view(token, static_cast<std::size_t>(q - token)));
-    }
-    if (name == "prompt_tokens") counts.prompt_tokens = count;
-    if (name == "completion_tokens") counts.completion_tokens = count;
-    skip_space();
-    if (q == close) break;
-    if (*q++ != ',') return std::nullopt;
-  }
-  if (!counts.prompt_tokens && !counts.completion_tokens) return std::nullopt;
-  return counts;
-}
-
 // Reads a JSON answer from its end, trusting it to be JSON: from the last member of its object
 // back to the first, each value passed over without being read, but for a "usage" object's counts.
 class backward_reader {
@@ -260,9 +168,28 @@ class backward_reader {
       const auto* quote = static_cast<const char*>(memrchr(begin_, '"', static_cast<std::size_t>(p_ - begin_)));
       if (!quote) return false;
       p_ = quote;
-      if (!escaped_quote(begin_, quote)) return true;
+      if (!escaped(quote)) return true;
     }
     return false;
+  }
+
+  // A quote ends or starts a string unless an odd run of backslashes comes before it.
+  bool escaped(const char* quote) const {
+    const char* run = quote;
+    while (run != begin_ && run[-1] == '\\') --run;
+    return (quote - run) % 2 == 1;
+  }
+
+  // A plausible count: an integer from 0 to 2^53 in plain digits.
+  static std::optional<std::uint64_t> count_of(std::string_view token) {
+    if (token.size() > 16) return std::nullopt;  // past 2^53 (16 digits) for sure
+    std::uint64_t n = 0;
+    for (const char c : token) {
+      if (!api::is_digit(c)) return std::nullopt;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (n > max_count) return std::nullopt;
+    return n;
   }
 
   void skip_space() {
@@ -292,10 +219,6 @@ void usage_scanner::feed(std::string_view piece, bool last) {
 }
 
 bool usage_scanner::read_trailing_usage(const char* begin, const char* end) {
-  if (const auto flat = flat_trailing_usage(begin, end)) {
-    usage_ = *flat;
-    return true;
-  }
   backward_reader answer(begin, end);
   std::optional<token_usage> found;
   if (!answer.whole_object(found)) return false;

@@ -303,9 +303,9 @@ class random_json {
   std::mt19937 rng_;
 };
 
-// The answers whose usage is read by its brace, and near misses that the backward reader takes:
-// each read whole as it is read forward.
-TEST(usage_scanner, reads_a_plain_usage_object_last_in_the_answer_as_forward) {
+// Usage objects last and not, plain and nested, quoted in strings, repeated: each answer read
+// whole (from its end) as it is read forward.
+TEST(usage_scanner, reads_answers_shaped_as_engines_send_them_whole_as_forward) {
   const std::vector<std::pair<std::string, counts>> cases = {
       {R"({"id":"x","choices":[],"usage":{"prompt_tokens":6,"completion_tokens":16,"total_tokens":22}})", {6, 16}},
       {"{\"usage\" : { \"completion_tokens\" : 4 , \"prompt_tokens\":3 } }\n", {3, 4}},
