@@ -1,5 +1,6 @@
 #include "llmd/api/request_fields.hpp"
 
+#include <array>
 #include <bitset>
 #include <cassert>
 #include <utility>
@@ -82,13 +83,17 @@ bool unescaped_equals(std::string_view raw, std::string_view name) {
   return equal && pos == name.size();
 }
 
-enum class field { none, model, stream };
+// What the key just read says of the value that follows.
+enum class field { none, model, stream, messages, prompt, message_text, part_text };
+// What a container holds, for the prompt: every other container is none.
+enum class holds : unsigned char { none, messages, message, parts, part, prompt };
 enum class model_state { absent, string, not_string };
 enum class stream_state { off, on, not_bool };  // null and false are both off
 
 class scanner {
  public:
-  explicit scanner(std::string_view body) : begin_(body.data()), p_(body.data()), end_(body.data() + body.size()) {}
+  scanner(std::string_view body, prompt_sink* prompt)
+      : begin_(body.data()), p_(body.data()), end_(body.data() + body.size()), prompt_(prompt) {}
 
   std::variant<request_fields, scan_error> run() {
     skip_ws();
@@ -139,12 +144,15 @@ class scanner {
   bool parse_document() {
     std::bitset<max_json_depth> containers;
     std::size_t depth = 0;
-    field pending = field::none;  // a top-level key was just read; its value comes next
+    field pending = field::none;  // a key that matters was just read; its value comes next
     for (;;) {
       if (p_ == end_) return fail("unexpected end of input");
       const char* value = p_;
       const char c = *p_;
       const field f = std::exchange(pending, field::none);
+      const holds parent = prompt_ && depth > 0 ? holds_[depth - 1] : holds::none;
+      const bool prompt_value = prompt_ && (f == field::prompt || f == field::message_text ||
+                                            f == field::part_text || parent == holds::prompt);
       if (f == field::model && c != '"') {
         model_ = model_state::not_string;
         model_at_ = value;
@@ -157,6 +165,7 @@ class scanner {
         if (depth == max_json_depth) {
           return fail("nesting exceeds the limit of " + std::to_string(max_json_depth) + " levels");
         }
+        if (prompt_) holds_[depth] = prompt_container(c, f, parent);
         containers[depth++] = c == '{';
         ++p_;
         skip_ws();
@@ -169,6 +178,7 @@ class scanner {
       } else if (c == '"') {
         bool escaped = false;
         if (!scan_string(escaped)) return false;
+        if (prompt_value) prompt_->piece(std::string_view(value + 1, static_cast<std::size_t>(p_ - value - 2)));
         if (f == field::model) {
           model_ = model_state::string;
           model_at_ = value;
@@ -183,6 +193,7 @@ class scanner {
         if (!scan_literal("null")) return false;
       } else if (c == '-' || is_digit(c)) {
         if (!scan_number()) return false;
+        if (prompt_value) prompt_->piece(std::string_view(value, static_cast<std::size_t>(p_ - value)));
       } else {
         return fail("expected a value");
       }
@@ -215,10 +226,22 @@ class scanner {
     const char* key = p_;
     bool escaped = false;
     if (!scan_string(escaped)) return false;
-    if (depth == 1) {
+    const holds in = prompt_ ? holds_[depth - 1] : holds::none;
+    if (depth == 1 || (prompt_ && (in == holds::message || in == holds::part))) {
       const std::string_view raw(key + 1, static_cast<std::size_t>(p_ - key - 2));
       const auto is = [&](std::string_view name) { return escaped ? unescaped_equals(raw, name) : raw == name; };
-      pending = is("model") ? field::model : is("stream") ? field::stream : field::none;
+      if (depth == 1) {
+        pending = is("model")    ? field::model
+                  : is("stream") ? field::stream
+                  : !prompt_     ? field::none
+                  : is("messages") ? field::messages
+                  : is("prompt")   ? field::prompt
+                                   : field::none;
+      } else if (in == holds::message) {
+        pending = is("role") || is("content") ? field::message_text : field::none;
+      } else {
+        pending = is("text") ? field::part_text : field::none;
+      }
     }
     skip_ws();
     if (p_ == end_ || *p_ != ':') return fail("expected ':' after object key");
@@ -302,9 +325,26 @@ class scanner {
     return true;
   }
 
+  // What a container opened by `c` holds, from the key before it and the container around it.
+  static holds prompt_container(char c, field key, holds parent) {
+    if (c == '[') {
+      if (key == field::messages) return holds::messages;
+      if (key == field::message_text) return holds::parts;
+      if (key == field::prompt || parent == holds::prompt) return holds::prompt;
+      return holds::none;
+    }
+    if (parent == holds::messages) return holds::message;
+    if (parent == holds::parts) return holds::part;
+    return holds::none;
+  }
+
   const char* begin_;
   const char* p_;
   const char* end_;
+  prompt_sink* prompt_;
+  // By depth, for the prompt: what each open container holds, set as it opens (only with a
+  // prompt sink; never read otherwise, so never cleared).
+  std::array<holds, max_json_depth> holds_;
   scan_error error_;
   model_state model_ = model_state::absent;
   const char* model_at_ = nullptr;
@@ -346,7 +386,9 @@ void append_json_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
-std::variant<request_fields, scan_error> scan_request(std::string_view body) { return scanner(body).run(); }
+std::variant<request_fields, scan_error> scan_request(std::string_view body, prompt_sink* prompt) {
+  return scanner(body, prompt).run();
+}
 
 std::string rewrite_model(std::string_view body, const request_fields& fields, std::string_view new_model) {
   assert(fields.model && fields.model_begin < fields.model_end && fields.model_end <= body.size());

@@ -6,6 +6,7 @@
 #include "llmd/admin/access.hpp"
 #include "llmd/admin/backends.hpp"
 #include "llmd/admin/status_page.hpp"
+#include "llmd/api/prompt_blocks.hpp"
 #include "llmd/metrics/exposition.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/proxy/forwarder.hpp"
@@ -79,6 +80,15 @@ http::response status_page_response() {
 }
 
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
+
+// The hash of the request's session header (routing.session_header); 0 when it has none.
+std::uint64_t session_of(const http::exchange& ex, const config::routing_settings& routing) {
+  if (routing.session_header.empty()) return 0;
+  const auto value = ex.req.fields().find(routing.session_header);
+  if (!value || value->empty()) return 0;
+  const std::uint64_t h = std::hash<std::string_view>{}(*value);
+  return h ? h : 1;
+}
 
 // The record's facts that the session knows.
 void begin(request_record& record, const http::exchange& ex) {
@@ -190,7 +200,11 @@ awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record
 }
 
 awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& record) {
-  auto scanned = api::scan_request(ex.req.body());
+  // The prompt is read in blocks only when a scorer looks at them.
+  std::optional<api::prompt_blocks> prompt;
+  const auto& routing = rt.cfg->routing;
+  if (routing.uses(config::scorer_kind::prefix)) prompt.emplace(routing.prefix.block_size);
+  auto scanned = api::scan_request(ex.req.body(), prompt ? &*prompt : nullptr);
   if (auto* error = std::get_if<api::scan_error>(&scanned)) {
     record.rejected = "bad_request";
     co_return co_await fail(ex, record, status::bad_request,
@@ -212,7 +226,10 @@ awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& r
                              "model_not_found", "model"});
   }
   record.group = *group;
-  proxy::forwarder forwarder(rt.pool, rt.targets, connections_);
+  if (prompt) record.prompt_blocks = prompt->hashes().size();
+  router::affinity hints{.prompt = {}, .session = session_of(ex, routing)};
+  if (prompt) hints.prompt = prompt->hashes();
+  proxy::forwarder forwarder(rt.pool, rt.targets, connections_, hints);
   co_return co_await forwarder.forward(ex, fields, *group, record);
 }
 

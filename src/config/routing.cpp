@@ -1,5 +1,6 @@
 #include "llmd/config/routing.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -11,15 +12,19 @@ namespace {
 
 using enum scorer_kind;
 
-constexpr std::array<std::pair<std::string_view, scorer_kind>, 3> scorers_by_name = {{
+constexpr std::array<std::pair<std::string_view, scorer_kind>, 4> scorers_by_name = {{
     {"load", load},
     {"slow", slow},
     {"random", random},
+    {"prefix", prefix},
 }};
 
 // A slow replica's score is 0 where another's is 1; at 0.65 of the load's weight, a slow replica
 // takes a new request when the others carry about four times its load (see docs/routing.md).
 constexpr double slow_weight = 0.65;
+// A replica holding the whole prompt scores 2 above one holding none, more than `load` can make
+// up (at most 1): affinity wins until the load guard says the replica is too busy.
+constexpr double prefix_weight = 2;
 
 struct policy {
   std::string_view name;
@@ -31,6 +36,7 @@ const std::vector<policy>& policies() {
       {"round_robin", {}},
       {"random", {{random, 1}}},
       {"least_loaded", {{load, 1}, {slow, slow_weight}}},
+      {"prefix_affinity", {{prefix, prefix_weight}, {load, 1}}},
   };
   return all;
 }
@@ -42,11 +48,16 @@ std::string joined(const List& list, Name name) {
   return out;
 }
 
-constexpr std::array<std::string_view, 2> routing_keys = {"policy", "scorers"};
+constexpr std::array<std::string_view, 4> routing_keys = {"policy", "scorers", "prefix", "session_header"};
+constexpr std::array<std::string_view, 4> prefix_keys = {"block_size", "max_entries", "guard_factor", "guard_margin"};
 
 }  // namespace
 
-std::vector<scorer_weight> default_scorers() { return {{load, 1}, {slow, slow_weight}}; }
+std::vector<scorer_weight> default_scorers() { return {{load, 1}, {slow, slow_weight}, {prefix, prefix_weight}}; }
+
+bool routing_settings::uses(scorer_kind kind) const {
+  return std::any_of(scorers.begin(), scorers.end(), [&](const scorer_weight& s) { return s.kind == kind; });
+}
 
 std::string_view name_of(scorer_kind kind) {
   for (const auto& [name, k] : scorers_by_name) {
@@ -104,12 +115,24 @@ std::optional<std::vector<scorer_weight>> read_scorers(reader& r, const field& a
   return mix;
 }
 
+void read_prefix(reader& r, const field* at, prefix_settings& out) {
+  if (!at) return;
+  const auto m = r.map(*at, prefix_keys);
+  if (!m) return;
+  if (auto n = r.positive_int(m->get("block_size"))) out.block_size = static_cast<std::size_t>(*n);
+  if (auto n = r.positive_int(m->get("max_entries"))) out.max_entries = static_cast<std::size_t>(*n);
+  if (auto f = r.non_negative_number(m->get("guard_factor"))) out.guard_factor = *f;
+  if (auto n = r.non_negative_int(m->get("guard_margin"))) out.guard_margin = *n;
+}
+
 }  // namespace
 
 void read_routing(reader& r, const field* at, routing_settings& out) {
   if (!at) return;
   const auto m = r.map(*at, routing_keys);
   if (!m) return;
+  read_prefix(r, m->get("prefix"), out.prefix);
+  if (auto header = r.text(m->get("session_header"))) out.session_header = *header;
   const field* policy = m->get("policy");
   const field* scorers = m->get("scorers");
   if (policy && scorers) {

@@ -95,6 +95,14 @@ gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
                                    {"from", "to", "reason"})),
       rejected_(registry_.counter("llmd_rejected_total", "Requests llm-d refused before any backend", {"reason"})),
       reloads_(registry_.counter("llmd_config_reloads_total", "Config reloads tried", {"result"})),
+      prefix_lookups_(registry_
+                          .counter("llmd_prefix_lookups_total",
+                                   "Requests whose prompt's blocks were looked up for prefix affinity", {})
+                          .with({})),
+      prefix_hits_(registry_
+                       .counter("llmd_prefix_hits_total",
+                                "Looked-up requests that went to a replica sent their leading block before", {})
+                       .with({})),
       last_reload_success_(static_cast<double>(wall_clock_seconds())) {
   for (const auto reason : {"body_too_large", "header_too_large", "bad_request", "unknown_model", "queue_full"}) {
     rejected_.with({reason});
@@ -152,6 +160,10 @@ void gateway_metrics::record(const pool_series& series, const proxy::request_rec
   if (r.queue_wait > record_clock::duration::zero()) queue_wait_.observe(seconds(r.queue_wait));
   if (!r.rejected.empty()) rejected_.with({r.rejected}).add();
   if (r.steps.size() > 1) count_steps(series.pool_, r);
+  if (r.prompt_blocks > 0 && r.served) {
+    prefix_lookups_.add();
+    if (r.prefix_matched > 0) prefix_hits_.add();
+  }
   // Last, so that a scrape (which reads llmd_requests_total first) that sees the request counted
   // sees the rest of it too.
   s.requests(requests_, r.status).add();

@@ -228,8 +228,9 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
   auto& use = state.per_group[group];
   bool backed_off = false;
   for (;;) {
-    auto got = pool_.try_acquire(group, clock::now(), {&use.tried, panic, state.may_take_cooling});
+    auto got = pool_.try_acquire(group, clock::now(), {&use.tried, panic, state.may_take_cooling, hints_});
     if (!got.taken) co_return defer(got, group, state, start);
+    state.record.prefix_matched = got.prefix_matched;
     auto& backend = *got.taken.backend();
     const auto& policy = backend.entry->retry;
     if (use.attempts > policy.retries) co_return group_end::exhausted;

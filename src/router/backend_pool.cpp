@@ -1,6 +1,7 @@
 #include "llmd/router/backend_pool.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <boost/container/small_vector.hpp>
 #include <utility>
 
@@ -15,6 +16,10 @@ namespace {
 bool contains(const std::vector<int>* list, int value) {
   return list && std::find(list->begin(), list->end(), value) != list->end();
 }
+
+// Sessions remembered, and how long one may be idle before it is forgotten.
+constexpr std::size_t session_limit = 100000;
+constexpr std::chrono::minutes session_idle{30};
 
 // Most groups have a handful of replicas: a pick's candidates stay on the stack.
 using candidates = boost::container::small_vector<candidate, 16>;
@@ -73,7 +78,11 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const back
       picker_(cfg_->routing),
       next_(new std::atomic<std::uint64_t>[cfg_->models.size()]()),
       budget_(previous ? previous->budget_ : std::make_shared<retry_budget>()),
-      queue_(previous ? previous->queue_ : std::make_shared<wait_queue>()) {
+      queue_(previous ? previous->queue_ : std::make_shared<wait_queue>()),
+      prefixes_(previous && previous->cfg_->routing.prefix == cfg_->routing.prefix
+                    ? previous->prefixes_
+                    : std::make_shared<prefix_index>(cfg_->routing.prefix.max_entries)),
+      sessions_(previous ? previous->sessions_ : std::make_shared<session_table>(session_limit, session_idle)) {
   const auto names = config::group_names(cfg_->models);
   auto chains = config::build_chains(cfg_->models);
   for (std::size_t g = 0; g < names.size(); ++g) groups_.push_back(group{names[g], {}, std::move(chains[g]), {}, {}});
@@ -84,6 +93,7 @@ backend_pool::backend_pool(std::shared_ptr<const config::config> cfg, const back
     replicas_[i].id = entry.id;
     replicas_[i].index = static_cast<int>(i);
     replicas_[i].group = static_cast<int>(g);
+    replicas_[i].key = std::hash<std::string>{}(entry.id);
     replicas_[i].state = state_for(entry, previous);
     groups_[g].replicas.push_back(static_cast<int>(i));
   }
@@ -111,6 +121,20 @@ std::optional<int> backend_pool::resolve(std::string_view model) const {
   }
   if (!cfg_->default_model) return std::nullopt;
   return group_named(*cfg_->default_model);
+}
+
+// The replica the session sticks to, when it is among the candidates, healthy, not full and
+// neither tried by this request nor cooling down.
+std::optional<std::reference_wrapper<const candidate>> backend_pool::sticky(std::span<const candidate> kept,
+                                                                           std::uint64_t session,
+                                                                           time_point now) const {
+  if (!session) return std::nullopt;
+  const auto replica = sessions_->replica_of(session, now);
+  if (!replica) return std::nullopt;
+  for (const auto& c : kept) {
+    if (c.backend->key == *replica && c.admits == admission::open && !c.cooling && !c.tried) return c;
+  }
+  return std::nullopt;
 }
 
 pick backend_pool::try_acquire(int group, time_point now, const pick_options& options) {
@@ -146,12 +170,16 @@ pick backend_pool::try_acquire(int group, time_point now, const pick_options& op
       return {.reason = any_admitted ? unavailable::full : unavailable::unhealthy};
     }
     const auto ticket = next_[group].fetch_add(1, std::memory_order_relaxed);
-    const candidate& best = kept[picker_.best({*this, now}, kept, groups_[group].turns, ticket)];
+    const candidate& best = sticky(kept, options.hints.session, now).value_or(
+        kept[picker_.best({*this, now, options.hints.prompt}, kept, groups_[group].turns, ticket)]);
     const bool trial = best.admits == admission::trial;
     if (trial && !best.backend->health().take_trial(now)) continue;
     int seen = best.seen;
     if (best.backend->in_flight().compare_exchange_strong(seen, seen + 1, std::memory_order_acq_rel)) {
-      return {.taken = lease(this, best.backend, trial, now), .cooling = best.cooling};
+      const auto& prompt = options.hints.prompt;
+      const std::size_t matched = prompt.empty() ? 0 : prefixes_->record(prompt, best.backend->key);
+      if (options.hints.session) sessions_->stick(options.hints.session, best.backend->key, now);
+      return {.taken = lease(this, best.backend, trial, now), .cooling = best.cooling, .prefix_matched = matched};
     }
     if (trial) best.backend->health().give_back_trial(now);
   }

@@ -9,6 +9,7 @@ std::unique_ptr<scorer> make_scorer(config::scorer_kind kind) {
     case config::scorer_kind::load: return make_load_scorer();
     case config::scorer_kind::slow: return make_slow_scorer();
     case config::scorer_kind::random: return make_random_scorer();
+    case config::scorer_kind::prefix: return make_prefix_scorer();
   }
   return nullptr;
 }

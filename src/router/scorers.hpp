@@ -10,5 +10,6 @@ namespace llmd::router {
 std::unique_ptr<scorer> make_load_scorer();
 std::unique_ptr<scorer> make_slow_scorer();
 std::unique_ptr<scorer> make_random_scorer();
+std::unique_ptr<scorer> make_prefix_scorer();
 
 }  // namespace llmd::router

@@ -2,10 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "harness/fixtures.hpp"
+#include "harness/prometheus.hpp"
 
 namespace llmd::test {
 namespace {
@@ -75,9 +79,9 @@ TEST_P(load_aware_routing, new_requests_go_away_from_a_replica_holding_slow_ones
   mock busy("busy"), idle("idle");
   const auto routing = GetParam() == "default" ? "" : "routing:\n  policy: " + GetParam() + "\n";
   gateway llmd(with_routing(routing, model_entry("m", busy) + model_entry("m", idle)));
-  busy.configure({{"delay_ms", 3000}});
-  // One request at a time until one sits on `busy` for its 3 s (ties alternate, so the first or
-  // the second does); `idle` answers the others at once.
+  busy.configure({{"hang", true}});
+  // One request at a time until one sits on `busy`, which never answers it (ties alternate, so
+  // the first or the second lands there); `idle` answers the others at once.
   std::vector<std::thread> held;
   while (busy.stats()["in_flight"] == 0 && held.size() < 4) {
     const int answered = requests_seen(idle);
@@ -90,6 +94,8 @@ TEST_P(load_aware_routing, new_requests_go_away_from_a_replica_holding_slow_ones
   for (int i = 0; i < 20; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
   EXPECT_EQ(requests_seen(busy), before);
   EXPECT_EQ(busy.stats()["in_flight"], 1);
+  // Gone without a byte, the held request is retried on `idle`.
+  busy.crash();
   for (auto& t : held) t.join();
 }
 
@@ -103,6 +109,175 @@ TEST(routing, an_unknown_policy_is_a_config_error_naming_it) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("unknown routing policy \"fastest\""), std::string::npos) << r.output;
 }
+
+namespace prefix {
+
+using nlohmann::json;
+
+// A chat body: the system prompt, then the turns so far (user and assistant in turn).
+std::string conversation(const std::string& system, const std::vector<std::string>& turns) {
+  json messages = json::array({{{"role", "system"}, {"content", system}}});
+  for (std::size_t i = 0; i < turns.size(); ++i) {
+    messages.push_back({{"role", i % 2 == 0 ? "user" : "assistant"}, {"content", turns[i]}});
+  }
+  return json{{"model", "m"}, {"messages", messages}}.dump();
+}
+
+std::string system_prompt(int n) {
+  std::string text = "You are assistant number " + std::to_string(n) + ". ";
+  while (text.size() < 2000) text += "Answer carefully, cite your sources, and keep it short. ";
+  return text;
+}
+
+std::string three_replicas(const std::string& routing, const mock& a, const mock& b, const mock& c) {
+  return routing + "models:\n" + model_entry("m", a) + model_entry("m", b) + model_entry("m", c);
+}
+
+TEST(prefix_affinity, conversations_keep_to_the_replica_that_holds_their_prefix) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd(three_replicas("routing:\n  policy: prefix_affinity\n", a, b, c));
+  constexpr int conversations = 50;
+  constexpr int turns = 4;
+  std::vector<std::vector<std::string>> history(conversations);
+  std::vector<std::string> first(conversations);
+  int kept = 0;
+  int later = 0;
+  for (int turn = 0; turn < turns; ++turn) {
+    for (int n = 0; n < conversations; ++n) {
+      history[n].push_back("Question " + std::to_string(turn) + " of user " + std::to_string(n));
+      const auto r = llmd.post("/v1/chat/completions", conversation(system_prompt(n % 6), history[n]));
+      ASSERT_EQ(r.status, 200u) << r.body;
+      const auto backend = r.header("x-llmd-backend");
+      if (turn == 0) {
+        first[n] = backend;
+      } else {
+        ++later;
+        kept += backend == first[n];
+      }
+      history[n].push_back("Answer " + std::to_string(turn));
+    }
+  }
+  EXPECT_GE(kept, later * 9 / 10) << kept << " of " << later << " later turns on the first replica";
+}
+
+TEST(prefix_affinity, distinct_prompts_spread_over_every_replica) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd(three_replicas("routing:\n  policy: prefix_affinity\n", a, b, c));
+  constexpr int total = 60;
+  for (int n = 0; n < total; ++n) {
+    const auto r = llmd.post("/v1/chat/completions", conversation(std::to_string(n) + " " + system_prompt(n), {"Hi"}));
+    ASSERT_EQ(r.status, 200u);
+  }
+  for (const mock* m : {&a, &b, &c}) {
+    EXPECT_GT(requests_seen(*m), 0);
+    EXPECT_LE(requests_seen(*m), total * 6 / 10);
+  }
+}
+
+TEST(prefix_affinity, a_busy_preferred_replica_does_not_take_every_request) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd(three_replicas("routing:\n  policy: prefix_affinity\n", a, b, c));
+  const auto body = conversation(system_prompt(1), {"The same question"});
+  const auto r = llmd.post("/v1/chat/completions", body);
+  ASSERT_EQ(r.status, 200u);
+  mock* preferred = nullptr;
+  for (mock* m : {&a, &b, &c}) {
+    if (requests_seen(*m) == 1) preferred = m;
+  }
+  ASSERT_NE(preferred, nullptr);
+  preferred->configure({{"delay_ms", 2000}});
+  // Twelve at once, all with the prefix it holds: past the guard (2 x 0 + 4 in flight) the others
+  // take them.
+  constexpr int burst = 12;
+  std::vector<std::thread> clients;
+  for (int i = 0; i < burst; ++i) {
+    clients.emplace_back([&] { EXPECT_EQ(llmd.post("/v1/chat/completions", body).status, 200u); });
+  }
+  for (auto& t : clients) t.join();
+  const int on_preferred = requests_seen(*preferred) - 1;
+  EXPECT_GE(on_preferred, 1);
+  EXPECT_LT(on_preferred, burst);
+  EXPECT_EQ(requests_seen(a) + requests_seen(b) + requests_seen(c), burst + 1);
+}
+
+TEST(prefix_affinity, metrics_count_the_lookups_and_the_hits) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd(three_replicas("", a, b, c));  // the default mix reads prefixes too
+  const auto long_prompt = conversation(system_prompt(3), {"Hi"});
+  ASSERT_EQ(llmd.post("/v1/chat/completions", long_prompt).status, 200u);  // looked up, nothing there
+  ASSERT_EQ(llmd.post("/v1/chat/completions", long_prompt).status, 200u);  // a hit
+  ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);  // under one block: no lookup
+  std::optional<scrape> m;
+  ASSERT_TRUE(eventually(
+      [&] {
+        m.emplace(llmd.get("/metrics").body);
+        return m->sum("llmd_requests_total") >= 3;
+      },
+      10s, "the requests counted"));
+  EXPECT_EQ(m->value("llmd_prefix_lookups_total"), 2);
+  EXPECT_EQ(m->value("llmd_prefix_hits_total"), 1);
+}
+
+}  // namespace prefix
+
+namespace sessions {
+
+// The backend that answered each of `n` requests carrying `headers`.
+std::vector<std::string> backends_of(const gateway& llmd, int n, const headers& with) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    const auto r = llmd.post("/v1/chat/completions", chat_body("m"), with);
+    EXPECT_EQ(r.status, 200u);
+    out.push_back(r.header("x-llmd-backend"));
+  }
+  return out;
+}
+
+bool all_same(const std::vector<std::string>& backends) {
+  return std::all_of(backends.begin(), backends.end(), [&](const auto& b) { return b == backends.front(); });
+}
+
+TEST(session_affinity, requests_of_a_session_stick_to_one_replica_and_sessions_spread) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd("routing:\n  policy: round_robin\n" + std::string("models:\n") + model_entry("m", a) +
+               model_entry("m", b) + model_entry("m", c));
+  std::set<std::string> used;
+  for (int s = 0; s < 6; ++s) {
+    const auto backends = backends_of(llmd, 5, {{"x-session-id", "session-" + std::to_string(s)}});
+    EXPECT_TRUE(all_same(backends)) << "session " << s;
+    used.insert(backends.front());
+  }
+  EXPECT_EQ(used.size(), 3u);  // round robin placed the six sessions' first requests
+}
+
+TEST(session_affinity, a_session_whose_replica_is_full_moves_and_sticks_to_the_new_one) {
+  mock a("a"), b("b");
+  gateway llmd("models:\n" + model_entry("m", a, "    max_concurrent: 1\n") +
+               model_entry("m", b, "    max_concurrent: 1\n"));
+  const headers session{{"x-session-id", "chat-42"}};
+  const auto first = backends_of(llmd, 1, session).front();
+  mock& home = first == replica_id("m", a) ? a : b;
+  home.configure({{"delay_ms", 2000}});
+  // Another client of the same session fills its replica's one slot...
+  std::thread holder([&] { EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m"), session).status, 200u); });
+  ASSERT_TRUE(eventually([&] { return home.stats()["in_flight"] == 1; }, 5s, "the slot held"));
+  // ...so the session moves, and stays where it moved.
+  const auto moved = backends_of(llmd, 3, session);
+  EXPECT_NE(moved.front(), first);
+  EXPECT_TRUE(all_same(moved));
+  holder.join();
+  EXPECT_EQ(backends_of(llmd, 1, session).front(), moved.front());
+}
+
+TEST(session_affinity, the_header_is_the_one_routing_names) {
+  mock a("a"), b("b"), c("c");
+  gateway llmd("routing:\n  policy: round_robin\n  session_header: x-conversation\n" + std::string("models:\n") +
+               model_entry("m", a) + model_entry("m", b) + model_entry("m", c));
+  EXPECT_TRUE(all_same(backends_of(llmd, 6, {{"x-conversation", "c1"}})));
+  EXPECT_FALSE(all_same(backends_of(llmd, 6, {{"x-session-id", "c1"}})));  // round robin, not a session
+}
+
+}  // namespace sessions
 
 }  // namespace
 }  // namespace llmd::test

@@ -1,6 +1,7 @@
 // The two request-body fields the gateway routes on, `model` and `stream`, read in one forward
 // pass over the bytes without building a DOM; the same pass validates the whole body as strict
-// RFC 8259 JSON (UTF-8 is not checked). Runs on every request, bodies up to 16 MiB.
+// RFC 8259 JSON (UTF-8 is not checked) and, when asked, hands over the prompt's pieces. Runs on
+// every request, bodies up to 16 MiB.
 #pragma once
 
 #include <cstddef>
@@ -27,10 +28,22 @@ struct scan_error {
   std::size_t offset = 0;
 };
 
+// Receives the prompt as the body spells it, piece by piece in order: for chat, each message's
+// `role` and `content` (a string, or the `text` of each part), for completions `prompt` (a
+// string, or each string or token id of its arrays). Raw JSON text: escapes are not undone and a
+// string comes without its quotes. A body that fails to scan may have sent some pieces already.
+class prompt_sink {
+ public:
+  virtual void piece(std::string_view raw) = 0;
+
+ protected:
+  ~prompt_sink() = default;
+};
+
 // Syntax errors come first, then "request body must be a JSON object", then "'model' must be a
 // string", then "'stream' must be a boolean" (null counts as absent). Duplicate keys: the last
 // one wins, as in most parsers, and the model span points at the last one.
-std::variant<request_fields, scan_error> scan_request(std::string_view body);
+std::variant<request_fields, scan_error> scan_request(std::string_view body, prompt_sink* prompt = nullptr);
 
 // `body` with the model value token replaced by `new_model` as a JSON string. `fields` must come
 // from scan_request(body) with a model.

@@ -76,6 +76,8 @@ class gateway_metrics {
   metrics::counter_family& fallbacks_;
   metrics::counter_family& rejected_;
   metrics::counter_family& reloads_;
+  metrics::counter& prefix_lookups_;
+  metrics::counter& prefix_hits_;
   std::atomic<double> last_reload_success_;
 };
 

@@ -27,8 +27,10 @@ enum class group_end { answered, exhausted, full, cooling, unhealthy, stopped, c
 // connections: made per request, it costs three references.
 class forwarder {
  public:
-  forwarder(router::backend_pool& pool, const upstream::targets& targets, upstream::connection_pool& connections)
-      : pool_(pool), targets_(targets), connections_(connections) {}
+  // `hints`: what the request says about its replica (its prompt's blocks, its session).
+  forwarder(router::backend_pool& pool, const upstream::targets& targets, upstream::connection_pool& connections,
+            router::affinity hints = {})
+      : pool_(pool), targets_(targets), connections_(connections), hints_(hints) {}
 
   // Answers ex (relayed or an error), noting in `record` what happened; returns whether the
   // client connection may be reused.
@@ -58,6 +60,7 @@ class forwarder {
   router::backend_pool& pool_;
   const upstream::targets& targets_;
   upstream::connection_pool& connections_;
+  router::affinity hints_;
 };
 
 }  // namespace llmd::proxy

@@ -74,6 +74,9 @@ struct request_record {
   std::optional<std::uint64_t> prompt_tokens;
   std::optional<std::uint64_t> completion_tokens;
 
+  std::size_t prompt_blocks = 0;   // the prompt's blocks, when a prefix scorer read them
+  std::size_t prefix_matched = 0;  // of these, the leading ones the last replica taken had been sent
+
   void set_model(std::string_view asked);
   record_clock::duration duration() const { return finished - received; }
   // The time llm-d itself spent on the request: the rest.

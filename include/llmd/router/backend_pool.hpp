@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 #include "llmd/config/config.hpp"
 #include "llmd/router/candidate.hpp"
 #include "llmd/router/picker.hpp"
+#include "llmd/router/prefix_index.hpp"
+#include "llmd/router/session_table.hpp"
 #include "llmd/router/replica_health.hpp"
 #include "llmd/router/retry_budget.hpp"
 #include "llmd/router/wait_queue.hpp"
@@ -35,6 +38,7 @@ struct replica {
   std::string id;  // entry->id: what x-llmd-backend says, stable across config edits
   int index = -1;
   int group = -1;
+  std::uint64_t key = 0;  // the id's hash, which the prefix index knows the replica by
   std::shared_ptr<replica_state> state;
   std::atomic<int>& in_flight() const { return state->in_flight; }
   replica_health& health() const { return state->health; }
@@ -108,6 +112,7 @@ struct pick {
   // reason cooling: the replica whose cooldown ends first, and when.
   const replica* next_up = nullptr;
   time_point cooling_until{};
+  std::size_t prefix_matched = 0;  // leading prompt blocks the replica taken had been sent before
 };
 
 class backend_pool {
@@ -140,9 +145,12 @@ class backend_pool {
 
   retry_budget& budget() { return *budget_; }
   wait_queue& queue() const { return *queue_; }
+  prefix_index& prefixes() const { return *prefixes_; }
 
  private:
   friend class lease;
+  std::optional<std::reference_wrapper<const candidate>> sticky(std::span<const candidate> kept, std::uint64_t session,
+                                                                time_point now) const;
 
   std::shared_ptr<const config::config> cfg_;
   std::vector<replica> replicas_;
@@ -151,6 +159,8 @@ class backend_pool {
   std::unique_ptr<std::atomic<std::uint64_t>[]> next_;  // per group: its next turn in the rotation
   std::shared_ptr<retry_budget> budget_;
   std::shared_ptr<wait_queue> queue_;
+  std::shared_ptr<prefix_index> prefixes_;
+  std::shared_ptr<session_table> sessions_;
 };
 
 }  // namespace llmd::router

@@ -17,6 +17,7 @@ class backend_pool;
 struct pick_context {
   const backend_pool& pool;
   time_point now;
+  std::span<const std::uint64_t> prompt = {};  // the prompt's block hashes; empty when not read
 };
 
 class scorer {

@@ -23,7 +23,7 @@ std::shared_ptr<const config::config> group_of(std::vector<int> weights, config:
 }
 
 config::routing_settings mix(std::vector<config::scorer_weight> scorers) {
-  return {.policy = "scorers", .scorers = std::move(scorers)};
+  return {.policy = "scorers", .scorers = std::move(scorers), .prefix = {}};
 }
 
 struct fixture {

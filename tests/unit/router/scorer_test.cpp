@@ -17,6 +17,7 @@ std::shared_ptr<const config::config> group_of(std::vector<int> weights) {
   for (const int w : weights) {
     config::model_entry e;
     e.name = "a";
+    e.id = "a@h:" + std::to_string(cfg->models.size());
     e.max_concurrent = 1000;
     e.weight = w;
     cfg->models.push_back(e);
@@ -98,6 +99,24 @@ TEST(random_scorer, gives_the_highest_score_in_proportion_to_weight) {
     if (s[0] > s[1]) ++first;
   }
   EXPECT_NEAR(static_cast<double>(first) / draws, 0.75, 0.02);
+}
+
+TEST(prefix_scorer, scores_the_share_of_the_prompt_a_replica_was_sent_within_the_load_guard) {
+  backend_pool pool(group_of({1, 1, 1}));
+  const std::vector<std::uint64_t> prompt{11, 12, 13, 14};
+  pool.prefixes().record(std::span<const std::uint64_t>(prompt).first(2), pool.replica_at(1).key);
+  pool.prefixes().record(prompt, pool.replica_at(2).key);
+  std::vector<double> out(3);
+  auto c = all_of(pool, {0, 0, 0});
+  make_scorer(config::scorer_kind::prefix)->score({pool, clock::now(), prompt}, c, out);
+  EXPECT_EQ(out, (std::vector<double>{0, 0.5, 1}));
+  // The guard: more than 2 x 1 + 4 requests against the least busy one's 1: no affinity.
+  c = all_of(pool, {1, 6, 7});
+  make_scorer(config::scorer_kind::prefix)->score({pool, clock::now(), prompt}, c, out);
+  EXPECT_EQ(out, (std::vector<double>{0, 0.5, 0}));
+  // No prompt blocks: nothing to go by.
+  make_scorer(config::scorer_kind::prefix)->score({pool, clock::now()}, c, out);
+  EXPECT_EQ(out, (std::vector<double>{0, 0, 0}));
 }
 
 }  // namespace
