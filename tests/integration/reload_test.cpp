@@ -295,5 +295,24 @@ TEST(reload, a_drain_after_a_reload_lets_the_old_pools_requests_finish) {
   EXPECT_EQ(llmd.proc().signal_and_wait(SIGTERM, 10s), 0);
 }
 
+TEST(reload, routing_changes_for_new_requests_and_sessions_stay_where_they_are) {
+  mock a("a"), b("b"), c("c");
+  const auto replicas = model_entry("m", a) + model_entry("m", b) + model_entry("m", c);
+  gateway llmd("routing:\n  policy: round_robin\n  session_header: x-before\nmodels:\n" + replicas);
+  const headers before{{"x-before", "s1"}};
+  const auto home = llmd.post("/v1/chat/completions", chat_body("m"), before).header("x-llmd-backend");
+  llmd.reload("routing:\n  policy: round_robin\n  session_header: x-after\nmodels:\n" + replicas);
+  ASSERT_TRUE(reloaded(llmd, "success", 1));
+  // The old header is no session any more: round robin moves it on.
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) seen.insert(llmd.post("/v1/chat/completions", chat_body("m"), before).header("x-llmd-backend"));
+  EXPECT_EQ(seen.size(), 3u);
+  // The new one is; and the session table carried over the reload.
+  const headers after{{"x-after", "s1"}};
+  const auto stuck = llmd.post("/v1/chat/completions", chat_body("m"), after).header("x-llmd-backend");
+  EXPECT_EQ(stuck, home);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m"), after).header("x-llmd-backend"), home);
+}
+
 }  // namespace
 }  // namespace llmd::test
