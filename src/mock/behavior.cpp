@@ -1,6 +1,8 @@
 #include "behavior.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <string_view>
+#include <utility>
 
 namespace llmd::mock {
 
@@ -9,6 +11,16 @@ namespace {
 using nlohmann::json;
 
 constexpr int max_seconds = 86'400;
+
+constexpr std::pair<std::string_view, metric_names> metric_names_by_name[] = {
+    {"vllm", metric_names::vllm}, {"vllm-v0", metric_names::vllm_v0}, {"sglang", metric_names::sglang}};
+
+std::string_view name_of(metric_names names) {
+  for (const auto& [name, n] : metric_names_by_name) {
+    if (n == names) return name;
+  }
+  return "vllm";
+}
 
 // 1xx cannot be a final response; 0 means "no injected error".
 bool valid_status(int s) { return s == 0 || (s >= 200 && s <= 599); }
@@ -79,6 +91,35 @@ bool apply_key(behavior& b, const std::string& key, const json& v) {
     if (s) b.health_status = *s;
     return s.has_value();
   }
+  if (key == "metrics_names") {
+    if (!v.is_string()) return false;
+    for (const auto& [name, n] : metric_names_by_name) {
+      if (v.get<std::string>() == name) {
+        b.metrics_as = n;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (key == "waiting") {
+    auto n = int_from_json(v, 0, max_tokens);
+    if (n) b.waiting = *n;
+    return n.has_value();
+  }
+  if (key == "kv_usage") {
+    if (v.is_null()) {
+      b.kv_usage.reset();
+      return true;
+    }
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) return false;
+    b.kv_usage = v.get<double>();
+    return true;
+  }
+  if (key == "metrics_hang") {
+    auto f = bool_from_json(v);
+    if (f) b.metrics_hang = *f;
+    return f.has_value();
+  }
   if (key == "max_context") {
     auto n = v.is_null() ? std::optional<int>(0) : int_from_json(v, 0, max_tokens);
     if (n) b.max_context = *n;
@@ -87,9 +128,10 @@ bool apply_key(behavior& b, const std::string& key, const json& v) {
   return false;
 }
 
-constexpr const char* config_keys[] = {"tokens", "token_interval_ms", "status",      "retry_after",  "delay_ms",
-                                       "hang",   "reset",             "break_after", "health_status",
-                                       "max_context"};
+constexpr const char* config_keys[] = {"tokens",       "token_interval_ms", "status",      "retry_after",
+                                       "delay_ms",     "hang",              "reset",       "break_after",
+                                       "health_status", "max_context",      "metrics_names", "waiting",
+                                       "kv_usage",     "metrics_hang"};
 
 bool known_key(const std::string& key) {
   for (const char* k : config_keys)
@@ -107,7 +149,11 @@ nlohmann::ordered_json settings_json(const behavior& b) {
           {"reset", b.reset},
           {"break_after", b.break_after ? nlohmann::ordered_json(*b.break_after) : nullptr},
           {"health_status", b.health_status},
-          {"max_context", b.max_context}};
+          {"max_context", b.max_context},
+          {"metrics_names", name_of(b.metrics_as)},
+          {"waiting", b.waiting},
+          {"kv_usage", b.kv_usage ? nlohmann::ordered_json(*b.kv_usage) : nullptr},
+          {"metrics_hang", b.metrics_hang}};
 }
 
 }  // namespace

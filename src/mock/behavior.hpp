@@ -13,6 +13,9 @@
 
 namespace llmd::mock {
 
+// Whose metric names GET /metrics uses.
+enum class metric_names { vllm, vllm_v0, sglang };
+
 struct behavior {
   int tokens = 16;
   duration token_interval = std::chrono::milliseconds(10);
@@ -24,6 +27,12 @@ struct behavior {
   std::optional<int> break_after;  // abort after this many token events (streams) or half the body
   int health_status = 200;
   int max_context = 0;  // prompt + completion tokens allowed; 0: unlimited. Past it: a 400 like vLLM's
+  // What GET /metrics reports, as an engine would: its names, its queue, its KV-cache usage
+  // (nullopt: from the requests in flight), or no answer at all.
+  metric_names metrics_as = metric_names::vllm;
+  int waiting = 0;
+  std::optional<double> kv_usage;
+  bool metrics_hang = false;
 
   bool injects_error() const { return status >= 300; }
 };

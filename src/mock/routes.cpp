@@ -40,7 +40,7 @@ response health(const request& req, context& ctx) {
 }
 
 response metrics(const request& req, context& ctx) {
-  auto text = render_metrics(ctx.stats.snapshot(), ctx.opts.model);
+  auto text = render_metrics(ctx.stats.snapshot(), ctx.config.get(), ctx.opts.model);
   return make_response(req, 200, metrics_content_type, std::move(text), ctx.opts.name);
 }
 
@@ -64,6 +64,10 @@ response config(const request& req, context& ctx) {
     if (auto error = ctx.config.update(body)) return make_error(req, 400, *error, ctx.opts.name);
   }
   return make_json(req, 200, dump(ctx.config.to_json()), ctx.opts.name);
+}
+
+asio::awaitable<outcome> never_answer(connection& conn) {
+  co_return co_await conn.sleep(forever) ? outcome::cancelled : outcome::completed;
 }
 
 struct route {
@@ -124,6 +128,11 @@ asio::awaitable<bool> serve(connection& conn, request req, context& ctx, bool la
 
   if (r && allows(*r, req.method()) && r->generation)
     co_return co_await generate(conn, req, ctx, *r->generation, *scope);
+  // A scrape that never ends, until the scraper gives up.
+  if (r && r->answer == metrics && ctx.config.get().metrics_hang) {
+    co_await conn.unless_peer_leaves(never_answer(conn));
+    co_return false;
+  }
 
   const std::string& name = ctx.opts.name;
   auto res = !r                          ? make_error(req, 404, "no such endpoint: " + std::string(path), name)
