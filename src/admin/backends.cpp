@@ -23,6 +23,22 @@ std::string state_of(const router::replica& r, router::time_point now) {
   return s.ejected_until > now ? "ejected" : "half_open";
 }
 
+json value_or_null(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// What the replica's engine last reported, and how long ago; null when it is not scraped.
+json signals_json(const router::replica& r, router::time_point now) {
+  if (!r.entry->metrics) return nullptr;
+  const auto& signals = r.signals();
+  const auto at = signals.last_read();
+  const auto last = signals.last();
+  return {{"waiting", value_or_null(last.waiting)},
+          {"running", value_or_null(last.running)},
+          {"kv_cache_usage", value_or_null(last.kv_usage)},
+          {"age_ms", at ? json(std::chrono::duration_cast<std::chrono::milliseconds>(now - *at).count()) : json(nullptr)},
+          {"fresh", r.fresh_signals(now).has_value()},
+          {"scrape_failures", signals.failures()}};
+}
+
 json replica_json(const router::replica& r, const std::string& group, router::time_point now) {
   const auto s = r.health().snapshot();
   return {{"id", r.id},
@@ -38,7 +54,8 @@ json replica_json(const router::replica& r, const std::string& group, router::ti
           {"consecutive_failures", s.consecutive_failures},
           {"ejections_in_a_row", s.ejections_in_a_row},
           {"ttfb_ewma_ms", s.ttfb_ewma_ms},
-          {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)}};
+          {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
+          {"signals", signals_json(r, now)}};
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 #include "llmd/app/reload.hpp"
 #include "llmd/app/routes.hpp"
 #include "llmd/app/runtime.hpp"
-#include "llmd/health/prober.hpp"
+#include "llmd/health/watchers.hpp"
 #include "llmd/http/listener.hpp"
 #include "llmd/metrics/shard.hpp"
 #include "llmd/net/executor.hpp"
@@ -193,10 +193,10 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     net::co_spawn(w.io, http::accept_loop(admin_listen->acceptor, admin_listen->handler, traffic), net::detached);
   }
 
-  // Probes run on the first worker, through its connections.
-  auto& prober = *workers.front();
-  health::probe_set probes(prober.connections);
-  probes.replace(pool_of(first), first->targets);
+  // Probes and scrapes run on the first worker, through its connections.
+  auto& watcher = *workers.front();
+  health::watchers watching(watcher.connections);
+  watching.replace(pool_of(first), first->targets);
   collect_connections(metrics, current, workers.size());
   for (std::size_t i = 0; i < workers.size(); ++i) {
     auto& w = *workers[i];
@@ -210,11 +210,11 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   net::io_context main_io;
   std::function<void()> reload_now;
   config_watch watch(main_io, path, [&reload_now] { reload_now(); });
-  // A new snapshot: the probes move to its replicas, and the idle connections to servers it
-  // dropped are closed.
+  // A new snapshot: the probes and scrapes move to its replicas, and the idle connections to
+  // servers it dropped are closed.
   const auto adopt = [&](const std::shared_ptr<runtime>& rt) {
     directory.serving(rt->targets.pools());
-    net::post(prober.io, [&probes, rt] { probes.replace(pool_of(rt), rt->targets); });
+    net::post(watcher.io, [&watching, rt] { watching.replace(pool_of(rt), rt->targets); });
   };
   const auto follow_watch_config = [&](const config::config& c) {
     if (!c.watch_config) return watch.stop();

@@ -36,9 +36,10 @@ constexpr std::array<std::string_view, 13> top_level_keys = {
     "listen", "listen_tls", "workers",      "models", "default_model", "defaults",    "limits",
     "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing"};
 // What `defaults:` may set and an entry may override.
-constexpr std::array<std::string_view, 12> policy_keys = {
+constexpr std::array<std::string_view, 13> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
-    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy"};
+    "retry_backoff_max", "context_window_fallbacks", "health_check", "slow_factor",     "tls",     "proxy",
+    "metrics"};
 constexpr std::array<std::string_view, 9> entry_only_keys = {"name",  "id",      "endpoint", "max_concurrent",
                                                              "model", "headers", "api_key",  "weight",
                                                              "fallbacks"};
@@ -233,6 +234,24 @@ std::optional<std::string> read_probe_path(reader& r, const field* at) {
   return path;
 }
 
+constexpr std::array<std::string_view, 3> metrics_keys = {"path", "interval", "timeout"};
+
+// As health_check: replaced as a whole. The timeout defaults to half the interval, at most 1 s.
+std::optional<metrics_scrape> read_metrics_scrape(reader& r, const field* at) {
+  if (!at) return std::nullopt;
+  const auto m = r.map(*at, metrics_keys);
+  if (!m) return std::nullopt;
+  metrics_scrape out;
+  if (auto path = read_probe_path(r, m->get("path"))) out.path = std::move(*path);
+  const auto interval = read_duration_key(r, *m, "interval", out.interval);
+  if (interval) out.interval = interval->value;
+  out.timeout = std::clamp<duration>(out.interval / 2, duration(1), std::chrono::seconds(1));
+  const auto timeout = read_duration_key(r, *m, "timeout", out.timeout);
+  if (timeout) out.timeout = timeout->value;
+  check_order(r, timeout, interval, order::below);
+  return out;
+}
+
 // Unset keys take the built-in defaults, not those of `defaults: health_check`: a health_check is
 // replaced as a whole.
 std::optional<active_check> read_health_check(reader& r, const field* at) {
@@ -262,6 +281,7 @@ void read_policy(reader& r, const members& m, const std::string& owner, entry_po
     std::erase(out.context_window_fallbacks, owner);
   }
   if (auto check = read_health_check(r, m.get("health_check"))) out.health_check = std::move(*check);
+  if (auto scrape = read_metrics_scrape(r, m.get("metrics"))) out.metrics = std::move(*scrape);
   if (auto factor = r.number_above_one(m.get("slow_factor"))) out.slow_factor = *factor;
 }
 

@@ -12,11 +12,13 @@ namespace {
 
 using enum scorer_kind;
 
-constexpr std::array<std::pair<std::string_view, scorer_kind>, 4> scorers_by_name = {{
+constexpr std::array<std::pair<std::string_view, scorer_kind>, 6> scorers_by_name = {{
     {"load", load},
     {"slow", slow},
     {"random", random},
     {"prefix", prefix},
+    {"queue", queue},
+    {"kv_cache", kv_cache},
 }};
 
 // A slow replica's score is 0 where another's is 1; at 0.65 of the load's weight, a slow replica
@@ -53,7 +55,9 @@ constexpr std::array<std::string_view, 4> prefix_keys = {"block_size", "max_entr
 
 }  // namespace
 
-std::vector<scorer_weight> default_scorers() { return {{load, 1}, {slow, slow_weight}, {prefix, prefix_weight}}; }
+std::vector<scorer_weight> default_scorers() {
+  return {{load, 1}, {slow, slow_weight}, {prefix, prefix_weight}, {queue, 1}, {kv_cache, 1}};
+}
 
 bool routing_settings::uses(scorer_kind kind) const {
   return std::any_of(scorers.begin(), scorers.end(), [&](const scorer_weight& s) { return s.kind == kind; });

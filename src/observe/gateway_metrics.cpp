@@ -139,6 +139,14 @@ gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
                           out.write({r.id}, standing.admits == router::admission::open && !standing.cooling(now));
                         }
                       });
+  registry_.collected("llmd_scrape_failures_total", "Scrapes of the replica's metrics that gave no signals",
+                      metrics::kind::counter, {"backend"}, [this](metrics::sample_writer& out) {
+                        const auto pool = current_();
+                        for (int i = 0; i < pool->replica_count(); ++i) {
+                          const auto& r = pool->replica_at(i);
+                          if (r.entry->metrics) out.write({r.id}, static_cast<double>(r.signals().failures()));
+                        }
+                      });
   registry_.collected("llmd_queue_waiting", "Requests waiting for a slot", metrics::kind::gauge, {},
                       [this](metrics::sample_writer& out) { out.write({}, current_()->queue().waiting()); });
 }

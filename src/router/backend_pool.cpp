@@ -26,6 +26,11 @@ using candidates = boost::container::small_vector<candidate, 16>;
 
 }  // namespace
 
+std::optional<signal_values> replica::fresh_signals(time_point now) const {
+  if (!entry->metrics) return std::nullopt;
+  return signals().fresh(now, 3 * entry->metrics->interval);
+}
+
 lease::lease(lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       backend_(std::exchange(other.backend_, nullptr)),

@@ -1,10 +1,12 @@
 // The share of the prompt's leading blocks a replica was sent before (by the prefix index), so
 // that a conversation goes back where its prefix is cached. The load guard: a replica holding
 // more than routing.prefix.guard_factor times the requests of the least busy candidate plus
-// guard_margin scores 0, so a popular prefix spreads instead of piling onto one replica. Without
-// a prompt of at least one block, every replica scores 0.
+// guard_margin, or whose engine reports a queue over the same margin against the shortest one
+// reported, scores 0, so a popular prefix spreads instead of piling onto one replica. Without a
+// prompt of at least one block, every replica scores 0.
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
+#include <limits>
 
 #include "llmd/router/backend_pool.hpp"
 #include "scorers.hpp"
@@ -21,16 +23,22 @@ class prefix final : public scorer {
     const std::size_t n = candidates.size();
     boost::container::small_vector<std::uint64_t, 16> keys(n);
     boost::container::small_vector<std::size_t, 16> matched(n);
+    boost::container::small_vector<double, 16> queued(n, -1);
     int least = candidates[0].seen;
+    double shortest = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i) {
       keys[i] = candidates[i].backend->key;
       least = std::min(least, candidates[i].seen);
+      const auto signals = candidates[i].backend->fresh_signals(ctx.now);
+      if (signals && signals->waiting) shortest = std::min(shortest, queued[i] = *signals->waiting);
     }
     ctx.pool.prefixes().match(ctx.prompt, keys, matched);
     const auto& guard = ctx.pool.settings().routing.prefix;
-    const double limit = guard.guard_factor * least + guard.guard_margin;
+    const auto over = [&](double own, double least_of_all) {
+      return own > guard.guard_factor * least_of_all + guard.guard_margin;
+    };
     for (std::size_t i = 0; i < n; ++i) {
-      if (candidates[i].seen > limit) continue;
+      if (over(candidates[i].seen, least) || (queued[i] >= 0 && over(queued[i], shortest))) continue;
       out[i] = static_cast<double>(matched[i]) / static_cast<double>(ctx.prompt.size());
     }
   }

@@ -11,5 +11,7 @@ std::unique_ptr<scorer> make_load_scorer();
 std::unique_ptr<scorer> make_slow_scorer();
 std::unique_ptr<scorer> make_random_scorer();
 std::unique_ptr<scorer> make_prefix_scorer();
+std::unique_ptr<scorer> make_queue_scorer();
+std::unique_ptr<scorer> make_kv_cache_scorer();
 
 }  // namespace llmd::router

@@ -220,6 +220,89 @@ TEST(prefix_affinity, metrics_count_the_lookups_and_the_hits) {
 
 }  // namespace prefix
 
+namespace signals {
+
+using nlohmann::json;
+
+// Two replicas of `m`, each scraped every 200 ms.
+std::string scraped_pair(const mock& a, const mock& b) {
+  const std::string scrape = "    metrics: {interval: 200ms}\n";
+  return "models:\n" + model_entry("m", a, scrape) + model_entry("m", b, scrape);
+}
+
+json signals_of(const gateway& llmd, const mock& m) { return llmd.replica(replica_id("m", m))["signals"]; }
+
+// Until both replicas' signals were read, and show `waiting` on `m`.
+testing::AssertionResult read_back(const gateway& llmd, const mock& m, const mock& other, double waiting) {
+  return eventually(
+      [&] {
+        const auto s = signals_of(llmd, m);
+        return s["fresh"] == true && s["waiting"] == waiting && signals_of(llmd, other)["fresh"] == true;
+      },
+      10s, "the signals read");
+}
+
+class engine_names : public testing::TestWithParam<std::string> {};
+
+TEST_P(engine_names, a_replica_reporting_a_long_queue_gets_little_new_traffic) {
+  mock queued("queued"), free("free");
+  for (const mock* m : {&queued, &free}) m->configure({{"metrics_names", GetParam()}});
+  queued.configure({{"waiting", 40}});
+  gateway llmd(scraped_pair(queued, free));
+  ASSERT_TRUE(read_back(llmd, queued, free, 40));
+  send(llmd, 100, 4);
+  EXPECT_LT(requests_seen(queued), 20) << requests_seen(queued) << " of 100";
+}
+
+TEST_P(engine_names, a_replica_reporting_a_nearly_full_kv_cache_gets_little_new_traffic) {
+  mock full("full"), roomy("roomy");
+  for (const mock* m : {&full, &roomy}) m->configure({{"metrics_names", GetParam()}, {"kv_usage", 0.1}});
+  full.configure({{"kv_usage", 0.97}});
+  gateway llmd(scraped_pair(full, roomy));
+  ASSERT_TRUE(eventually([&] { return signals_of(llmd, full)["kv_cache_usage"] == 0.97 && signals_of(llmd, roomy)["fresh"] == true; },
+                         10s, "the signals read"));
+  send(llmd, 100, 4);
+  EXPECT_LT(requests_seen(full), 30) << requests_seen(full) << " of 100";
+}
+
+INSTANTIATE_TEST_SUITE_P(engines, engine_names, testing::Values("vllm", "vllm-v0", "sglang"));
+
+TEST(backend_signals, a_metrics_page_that_hangs_never_delays_a_request_and_counts_as_failures) {
+  mock hanging("hanging");
+  hanging.configure({{"metrics_hang", true}});
+  gateway llmd("models:\n" + model_entry("m", hanging, "    metrics: {interval: 1s, timeout: 900ms}\n"));
+  ASSERT_TRUE(eventually([&] { return signals_of(llmd, hanging)["scrape_failures"].get<int>() >= 2; }, 10s,
+                         "two scrapes given up"));
+  // Each scrape waits 900 ms for its page, one after another: twenty requests that waited for one
+  // each would take 18 s.
+  const auto start = std::chrono::steady_clock::now();
+  send(llmd, 20, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(requests_seen(hanging), 20);
+  const scrape m(llmd.get("/metrics").body);
+  EXPECT_GE(m.value("llmd_scrape_failures_total", {{"backend", replica_id("m", hanging)}}), 2);
+  EXPECT_EQ(signals_of(llmd, hanging)["fresh"], false);
+  EXPECT_EQ(signals_of(llmd, hanging)["age_ms"], nullptr);
+}
+
+TEST(backend_signals, admin_backends_shows_the_last_signals_and_their_age) {
+  mock a("a"), b("b");
+  a.configure({{"waiting", 3}, {"kv_usage", 0.5}});
+  gateway llmd(scraped_pair(a, b));
+  ASSERT_TRUE(read_back(llmd, a, b, 3));
+  const auto s = signals_of(llmd, a);
+  EXPECT_EQ(s["kv_cache_usage"], 0.5);
+  EXPECT_EQ(s["running"], 0);
+  EXPECT_LT(s["age_ms"].get<int>(), 1000);
+  EXPECT_EQ(s["scrape_failures"], 0);
+  // An entry without `metrics` is not read.
+  mock c("c");
+  gateway plain("models:\n" + model_entry("m", c));
+  EXPECT_EQ(plain.replica(replica_id("m", c))["signals"], nullptr);
+}
+
+}  // namespace signals
+
 namespace sessions {
 
 // The backend that answered each of `n` requests carrying `headers`.

@@ -79,12 +79,22 @@ struct active_check {
   duration timeout{std::chrono::seconds(1)};
 };
 
+// Reading the replica's own metrics (vLLM's or SGLang's Prometheus text): GET path every
+// interval, given up past timeout (by default half the interval, at most 1 s).
+struct metrics_scrape {
+  std::string path = "/metrics";
+  duration interval{std::chrono::seconds(1)};
+  duration timeout{std::chrono::milliseconds(500)};
+  bool operator==(const metrics_scrape&) const = default;
+};
+
 // What an entry inherits from `defaults:` and may override key by key.
 struct entry_policy {
   timeouts timeout;
   retry_policy retry;
   std::vector<std::string> context_window_fallbacks;  // group names, tried on a context-length 400
   std::optional<active_check> health_check;           // absent: passive health only
+  std::optional<metrics_scrape> metrics;              // absent: the replica's engine is not read
   double slow_factor = 3.0;  // TTFT (EWMA) over this multiple of the group's marks a replica slow
   tls_settings tls;          // for https:// endpoints
   // The proxy to tunnel through; nullopt: direct. An entry without `proxy` (here or in

@@ -14,7 +14,9 @@ enum class scorer_kind {
   load,    // fewest requests in flight per unit of weight
   slow,    // not slow (see slow_factor)
   random,  // a weighted draw
-  prefix,  // the longest run of the prompt's leading blocks sent to it before
+  prefix,    // the longest run of the prompt's leading blocks sent to it before
+  queue,     // the engine's own queue, from its metrics
+  kv_cache,  // room left in the engine's KV cache, from its metrics
 };
 
 struct scorer_weight {

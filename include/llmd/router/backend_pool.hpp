@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "llmd/config/config.hpp"
+#include "llmd/router/backend_signals.hpp"
 #include "llmd/router/candidate.hpp"
 #include "llmd/router/picker.hpp"
 #include "llmd/router/prefix_index.hpp"
@@ -30,6 +31,7 @@ namespace llmd::router {
 struct replica_state {
   std::atomic<int> in_flight{0};
   replica_health health;
+  backend_signals signals;
 };
 
 // A replica as one pool sees it: its entry in that pool's config, over its shared state.
@@ -42,6 +44,9 @@ struct replica {
   std::shared_ptr<replica_state> state;
   std::atomic<int>& in_flight() const { return state->in_flight; }
   replica_health& health() const { return state->health; }
+  backend_signals& signals() const { return state->signals; }
+  // Its engine's signals when fresh: scraped within three intervals; nullopt when not scraped.
+  std::optional<signal_values> fresh_signals(time_point now) const;
 };
 
 struct group {

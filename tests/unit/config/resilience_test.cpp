@@ -392,6 +392,39 @@ TEST(ResilienceParse, BadQueue) {
   }
 }
 
+// ---- metrics scraping ----
+
+TEST(ResilienceParse, MetricsScrape) {
+  const auto result = parse_with(entry_with("    metrics: {interval: 4s}\n  - name: b\n    endpoint: http://h:2\n"
+                                            "    metrics: {path: /stats, interval: 500ms, timeout: 100ms}\n"
+                                            "  - name: c\n    endpoint: http://h:3\n"));
+  ASSERT_TRUE(result.value) << messages(result).front();
+  const auto& a = *result.value->models[0].metrics;
+  EXPECT_EQ(a.path, "/metrics");
+  EXPECT_EQ(a.interval, 4s);
+  EXPECT_EQ(a.timeout, 1s);  // half the interval, at most 1 s
+  const auto& b = *result.value->models[1].metrics;
+  EXPECT_EQ(b.path, "/stats");
+  EXPECT_EQ(b.interval, 500ms);
+  EXPECT_EQ(b.timeout, 100ms);
+  EXPECT_EQ(result.value->models[2].metrics, std::nullopt);
+  const auto inherited = parse_with("defaults:\n  metrics: {interval: 1s}\n" + entry_with(""));
+  ASSERT_TRUE(inherited.value) << messages(inherited).front();
+  EXPECT_EQ(inherited.value->models[0].metrics->timeout, 500ms);
+}
+
+TEST(ResilienceParse, BadMetricsScrape) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"    metrics: {interval: 1s, timeout: 2s}\n", "models[0].metrics.timeout: must be less than interval (1s) (line 4)"},
+      {"    metrics: {path: stats}\n",
+       "models[0].metrics.path: must start with / and contain only visible ASCII characters (no spaces) (line 4)"},
+      {"    metrics: {every: 1s}\n", "models[0].metrics.every: unknown key (line 4)"},
+  };
+  for (const auto& [keys, expected] : cases) {
+    EXPECT_EQ(messages(parse_with(entry_with(keys))), lines{expected}) << keys;
+  }
+}
+
 // ---- health ----
 
 TEST(ResilienceParse, Health) {

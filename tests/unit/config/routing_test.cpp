@@ -75,7 +75,7 @@ TEST(RoutingParse, MistakesAreNamed) {
        "routing.policy: unknown routing policy \"fastest\"; known policies: round_robin, random, least_loaded, "
        "prefix_affinity (line 5)"},
       {"routing:\n  scorers: {load: 1, magic: 2}",
-       "routing.scorers.magic: unknown scorer \"magic\"; known scorers: load, slow, random, prefix (line 5)"},
+       "routing.scorers.magic: unknown scorer \"magic\"; known scorers: load, slow, random, prefix, queue, kv_cache (line 5)"},
       {"routing:\n  scorers: {load: -1}", "routing.scorers.load: must be a number of 0 or more such as 1 or 0.5 (line 5)"},
       {"routing:\n  policy: random\n  scorers: {load: 1}",
        "routing.scorers: set either routing.policy or routing.scorers, not both (line 6)"},

@@ -119,5 +119,52 @@ TEST(prefix_scorer, scores_the_share_of_the_prompt_a_replica_was_sent_within_the
   EXPECT_EQ(out, (std::vector<double>{0, 0, 0}));
 }
 
+// Replicas whose engines report these queues and KV-cache usages (nullopt: not scraped).
+struct signalled {
+  explicit signalled(std::vector<std::optional<router::signal_values>> reports) : pool(config_of(reports)) {
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (reports[i]) pool.replica_at(static_cast<int>(i)).signals().store(*reports[i], clock::now());
+    }
+  }
+  static std::shared_ptr<const config::config> config_of(const std::vector<std::optional<router::signal_values>>& r) {
+    auto cfg = std::make_shared<config::config>(*group_of(std::vector<int>(r.size(), 1)));
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (r[i]) cfg->models[i].metrics = config::metrics_scrape{};
+    }
+    return cfg;
+  }
+  std::vector<double> of(config::scorer_kind kind, std::chrono::steady_clock::duration later = {}) {
+    std::vector<double> out(static_cast<std::size_t>(pool.replica_count()));
+    make_scorer(kind)->score({pool, clock::now() + later}, all_of(pool, std::vector<int>(out.size(), 0)), out);
+    return out;
+  }
+  backend_pool pool;
+};
+
+TEST(queue_scorer, scores_the_engines_queue_relative_to_the_shortest_and_neutral_without_one) {
+  signalled s({router::signal_values{.waiting = 2}, router::signal_values{.waiting = 11}, std::nullopt,
+               router::signal_values{.kv_usage = 0.5}});
+  EXPECT_EQ(s.of(config::scorer_kind::queue), (std::vector<double>{1, 0.25, 0.5, 0.5}));
+  // Three intervals (1 s each) later the signals are stale: neutral for all.
+  EXPECT_EQ(s.of(config::scorer_kind::queue, 4s), (std::vector<double>{0.5, 0.5, 0.5, 0.5}));
+}
+
+TEST(kv_cache_scorer, scores_the_room_left_and_neutral_without_a_reading) {
+  signalled s({router::signal_values{.kv_usage = 0.25}, router::signal_values{.kv_usage = 0.96}, std::nullopt});
+  const auto scores = s.of(config::scorer_kind::kv_cache);
+  EXPECT_DOUBLE_EQ(scores[0], 0.75);
+  EXPECT_NEAR(scores[1], 0.04, 1e-12);
+  EXPECT_EQ(scores[2], 0.5);
+}
+
+TEST(prefix_scorer, the_load_guard_also_reads_the_engines_queue) {
+  signalled s({router::signal_values{.waiting = 1}, router::signal_values{.waiting = 7}});
+  const std::vector<std::uint64_t> prompt{5};
+  for (int i = 0; i < 2; ++i) s.pool.prefixes().record(prompt, s.pool.replica_at(i).key);
+  std::vector<double> out(2);
+  make_scorer(config::scorer_kind::prefix)->score({s.pool, clock::now(), prompt}, all_of(s.pool, {0, 0}), out);
+  EXPECT_EQ(out, (std::vector<double>{1, 0}));  // 7 queued is over 2 x 1 + 4
+}
+
 }  // namespace
 }  // namespace llmd::router
