@@ -14,12 +14,14 @@ namespace llmd::mock {
 
 struct context {
   // Throws std::runtime_error when the TLS files cannot be used.
-  explicit context(options o) : opts(std::move(o)), config(opts.defaults), tls(make_server_tls(opts.tls)) {}
+  explicit context(options o)
+      : opts(std::move(o)), config(opts.defaults), tls(make_server_tls(opts.tls)), prefill(opts.prefill) {}
 
   const options opts;
   runtime_config config;
   std::optional<boost::asio::ssl::context> tls;  // nullopt: plain HTTP
   stats_recorder stats;
+  prefill_model prefill;
 };
 
 }  // namespace llmd::mock

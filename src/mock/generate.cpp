@@ -141,6 +141,17 @@ asio::awaitable<bool> generate(connection& conn, const request& req, context& ct
     co_return keep_alive;
   }
 
+  if (ctx.prefill.enabled()) {
+    const auto now = prefill_model::clock::now();
+    const auto done = ctx.prefill.reserve(prompt_text(kind, body), now);
+    auto waited = co_await conn.unless_peer_leaves(
+        wait_for(conn, std::chrono::duration_cast<duration>(done - now)));
+    if (waited != outcome::completed) {
+      scope.end_as(waited);
+      co_return false;
+    }
+  }
+
   auto meta = make_meta(kind, ctx.stats.next_id(), body, ctx.opts.model);
   token_usage usage{prompt_tokens, static_cast<std::uint64_t>(b.tokens)};
   if (wants_stream(body)) {

@@ -181,6 +181,18 @@ std::uint64_t count_prompt_tokens(api kind, const json& request) {
   return 0;
 }
 
+std::string prompt_text(api kind, const json& request) {
+  auto text_of = [](const json& v) { return v.is_string() ? v.get<std::string>() : dump(v); };
+  if (kind != api::chat) return request.contains("prompt") ? text_of(request["prompt"]) : "";
+  std::string out;
+  for (const auto& m : request["messages"]) {
+    if (!m.is_object()) continue;
+    out.append(m.contains("role") ? text_of(m["role"]) : "").append("\n");
+    out.append(m.contains("content") ? text_of(m["content"]) : "").append("\n");
+  }
+  return out;
+}
+
 std::string completion_text(std::string_view name, int tokens) {
   std::string text = "[" + std::string(name) + "]";
   for (int k = 1; k <= tokens; ++k) text += " t" + std::to_string(k);

@@ -41,6 +41,10 @@ completion_meta make_meta(api kind, std::uint64_t n, const nlohmann::json& reque
 // Whitespace-separated words of the prompt: deterministic, which is all a mock needs.
 std::uint64_t count_prompt_tokens(api kind, const nlohmann::json& request);
 
+// The text an engine would prefill: each chat message's role and text, one per line, or the
+// completion's prompt. Token arrays and other shapes count as their JSON text.
+std::string prompt_text(api kind, const nlohmann::json& request);
+
 // "[NAME] t1 t2 ... tN"
 std::string completion_text(std::string_view name, int tokens);
 

@@ -16,6 +16,7 @@ constexpr std::string_view usage =
     "                  [--health-status CODE] [--max-context N]\n"
     "                  [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
     "                  [--max-requests-per-connection N]\n"
+    "                  [--prefill-per-block DUR [--prefill-block-size BYTES] [--prefill-cache-blocks N]]\n"
     "An OpenAI-compatible mock model server. DUR is e.g. 20ms, 1.5s, 500us or a number of ms.\n"
     "See docs/mock.md.\n";
 
@@ -37,12 +38,29 @@ constexpr std::string_view valued_flags[] = {"--listen",      "--name",         
                                              "--token-interval", "--status",     "--retry-after",
                                              "--delay",       "--break-after",   "--health-status",
                                              "--max-context", "--tls-cert",      "--tls-key",
-                                             "--tls-client-ca", "--max-requests-per-connection"};
+                                             "--tls-client-ca", "--max-requests-per-connection",
+                                             "--prefill-per-block", "--prefill-block-size",
+                                             "--prefill-cache-blocks"};
 
 bool takes_value(std::string_view flag) {
   for (auto f : valued_flags)
     if (f == flag) return true;
   return false;
+}
+
+bool apply_prefill(std::string_view flag, std::string_view value, prefill_options& p) {
+  if (flag == "--prefill-per-block") {
+    auto d = parse_duration(value);
+    if (d) p.per_block = *d;
+    return d.has_value();
+  }
+  std::size_t* target = flag == "--prefill-block-size"     ? &p.block_size
+                        : flag == "--prefill-cache-blocks" ? &p.cache_blocks
+                                                           : nullptr;
+  auto n = parse_int(value, 1, 1'000'000'000);
+  if (!target || !n) return false;
+  *target = static_cast<std::size_t>(*n);
+  return true;
 }
 
 // Applies one of valued_flags; returns false when the value is invalid.
@@ -93,7 +111,7 @@ bool apply_valued(std::string_view flag, std::string_view value, options& o) {
   if (flag == "--tls-key") return set_text(o.tls.key_file);
   if (flag == "--tls-client-ca") return set_text(o.tls.client_ca_file);
   if (flag == "--max-requests-per-connection") return set_int(o.max_requests_per_connection, 0, 1'000'000'000);
-  return false;
+  return apply_prefill(flag, value, o.prefill);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "behavior.hpp"
+#include "prefill.hpp"
 
 #include <cstdint>
 #include <span>
@@ -26,6 +27,7 @@ struct options {
   std::string log_level = "warn";
   tls_files tls;
   int max_requests_per_connection = 0;  // 0: unlimited
+  prefill_options prefill;
   behavior defaults;
 };
 

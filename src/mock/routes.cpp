@@ -40,12 +40,18 @@ response health(const request& req, context& ctx) {
 }
 
 response metrics(const request& req, context& ctx) {
-  auto text = render_metrics(ctx.stats.snapshot(), ctx.config.get(), ctx.opts.model);
+  // The queue shown is the one set by hand plus the prefills waiting for the modelled GPU.
+  auto shown = ctx.config.get();
+  shown.waiting += static_cast<int>(ctx.prefill.waiting(prefill_model::clock::now()));
+  auto text = render_metrics(ctx.stats.snapshot(), shown, ctx.opts.model);
   return make_response(req, 200, metrics_content_type, std::move(text), ctx.opts.name);
 }
 
 response stats(const request& req, context& ctx) {
-  return make_json(req, 200, dump(to_json(ctx.stats.snapshot(), ctx.opts.name)), ctx.opts.name);
+  auto body = to_json(ctx.stats.snapshot(), ctx.opts.name);
+  const auto prefill = ctx.prefill.totals();
+  body["prefill"] = {{"blocks", prefill.blocks}, {"cached_blocks", prefill.hits}};
+  return make_json(req, 200, dump(body), ctx.opts.name);
 }
 
 response requests(const request& req, context& ctx) {
@@ -54,6 +60,7 @@ response requests(const request& req, context& ctx) {
 
 response reset(const request& req, context& ctx) {
   ctx.stats.reset();
+  ctx.prefill.reset();
   return make_json(req, 200, R"({"status":"ok"})", ctx.opts.name);
 }
 
