@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -40,10 +41,14 @@ response health(const request& req, context& ctx) {
 }
 
 response metrics(const request& req, context& ctx) {
-  // The queue shown is the one set by hand plus the prefills waiting for the modelled GPU.
+  // The prefills waiting for the modelled GPU are queued, not running, as an engine counts them;
+  // the queue shown adds them to the one set by hand.
+  const auto queued = ctx.prefill.waiting(prefill_model::clock::now());
   auto shown = ctx.config.get();
-  shown.waiting += static_cast<int>(ctx.prefill.waiting(prefill_model::clock::now()));
-  auto text = render_metrics(ctx.stats.snapshot(), shown, ctx.opts.model);
+  shown.waiting += static_cast<int>(queued);
+  auto snapshot = ctx.stats.snapshot();
+  snapshot.in_flight -= std::min(queued, snapshot.in_flight);
+  auto text = render_metrics(snapshot, shown, ctx.opts.model);
   return make_response(req, 200, metrics_content_type, std::move(text), ctx.opts.name);
 }
 
