@@ -22,6 +22,9 @@ cleanup() {
 start_listening() {
   local name=$1
   shift
+  # Emptied here, not by the child's redirection, which may come after the first look below and
+  # leave it reading the address of an earlier program of the same name.
+  : >"$WORK/$name.out"
   "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
