@@ -74,10 +74,11 @@ awaitable<void> scrape_forever(std::shared_ptr<router::backend_pool> pool, int i
   co_await pause.async_wait(use_tuple);
   bool was_failing = false;
   while (!*stopped) {
-    const auto result = co_await scrape_once(connections, target, scrape, head);
+    auto result = co_await scrape_once(connections, target, scrape, head);
     if (*stopped) break;
-    const auto* signals = std::get_if<router::signal_values>(&result);
+    auto* signals = std::get_if<router::signal_values>(&result);
     if (signals) {
+      signals->ours = backend.in_flight().load(std::memory_order_relaxed);
       backend.signals().store(*signals, std::chrono::steady_clock::now());
       if (was_failing) spdlog::info("{}: metrics read again", backend.id);
     } else {

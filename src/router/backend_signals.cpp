@@ -16,6 +16,7 @@ void backend_signals::store(const signal_values& v, time_point at) {
   waiting_.store(stored(v.waiting), std::memory_order_relaxed);
   running_.store(stored(v.running), std::memory_order_relaxed);
   kv_usage_.store(stored(v.kv_usage), std::memory_order_relaxed);
+  ours_.store(stored(v.ours), std::memory_order_relaxed);
   at_.store(at.time_since_epoch().count(), std::memory_order_release);
 }
 
@@ -25,7 +26,7 @@ std::optional<signal_values> backend_signals::fresh(time_point now, std::chrono:
   return last();
 }
 
-signal_values backend_signals::last() const { return {loaded(waiting_), loaded(running_), loaded(kv_usage_)}; }
+signal_values backend_signals::last() const { return {loaded(waiting_), loaded(running_), loaded(kv_usage_), loaded(ours_)}; }
 
 std::optional<time_point> backend_signals::last_read() const {
   const auto at = at_.load(std::memory_order_acquire);

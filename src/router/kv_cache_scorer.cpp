@@ -1,6 +1,9 @@
 // Room left in the engine's KV cache (vLLM's kv_cache_usage_perc, or gpu_cache_usage_perc before
-// 0.10; SGLang's token_usage): 1 − usage. A nearly full cache means evictions and recomputed
-// prefixes, or requests preempted. A replica whose signal is missing or stale scores a neutral 0.5.
+// 0.10; SGLang's token_usage): 1 up to 80% usage, then falling to 0 at 100%. A nearly full cache
+// means evictions and recomputed prefixes, or requests preempted. Below 80% replicas tie and the
+// other scorers (the prefix above all) decide: counting every difference drew conversations away
+// from the replica holding their prefix, which runs a few more requests than the others
+// (bench/prefix.sh). A replica without a fresh reading counts as roomy, as no trouble reported.
 #include <algorithm>
 
 #include "llmd/router/backend_pool.hpp"
@@ -10,14 +13,16 @@ namespace llmd::router {
 
 namespace {
 
-constexpr double neutral = 0.5;
+constexpr double roomy = 0.8;
+
+double room_of(double usage) { return std::clamp((1 - usage) / (1 - roomy), 0.0, 1.0); }
 
 class kv_cache final : public scorer {
  public:
   void score(const pick_context& ctx, std::span<const candidate> candidates, std::span<double> out) const override {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const auto s = candidates[i].backend->fresh_signals(ctx.now);
-      out[i] = s && s->kv_usage ? 1 - std::clamp(*s->kv_usage, 0.0, 1.0) : neutral;
+      out[i] = s && s->kv_usage ? room_of(*s->kv_usage) : 1;
     }
   }
 };

@@ -1,29 +1,30 @@
-// The engine's own queue (vLLM's num_requests_waiting, SGLang's num_queue_reqs), relative to the
-// shortest among the candidates that report one: (1 + shortest) / (1 + its own). A replica whose
-// signal is missing or stale scores a neutral 0.5.
+// The engine's queue (vLLM's num_requests_waiting, SGLang's num_queue_reqs) beyond our own
+// requests (foreign_queue), relative to the shortest among the candidates:
+// (4 + shortest) / (4 + its own). A replica without a fresh reading counts as no queue beyond
+// ours: placed by the other scorers, it neither loses to a replica reporting no queue nor beats
+// one reporting a short one.
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
 #include <limits>
 
-#include "llmd/router/backend_pool.hpp"
 #include "scorers.hpp"
 
 namespace llmd::router {
 
 namespace {
 
-constexpr double neutral = 0.5;
+// Added to both queues, so that a request or two of difference (what a scrape up to three
+// intervals old is off by) moves a score little and a long queue still scores near 0.
+constexpr double damping = 4;
 
 class queue final : public scorer {
  public:
   void score(const pick_context& ctx, std::span<const candidate> candidates, std::span<double> out) const override {
-    boost::container::small_vector<std::optional<double>, 16> waiting(candidates.size());
+    boost::container::small_vector<double, 16> waiting(candidates.size());
     double shortest = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (const auto s = candidates[i].backend->fresh_signals(ctx.now)) waiting[i] = s->waiting;
-      if (waiting[i]) shortest = std::min(shortest, *waiting[i]);
-    }
-    for (std::size_t i = 0; i < candidates.size(); ++i) out[i] = waiting[i] ? (1 + shortest) / (1 + *waiting[i]) : neutral;
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+      shortest = std::min(shortest, waiting[i] = foreign_queue(candidates[i], ctx.now));
+    for (std::size_t i = 0; i < candidates.size(); ++i) out[i] = (damping + shortest) / (damping + waiting[i]);
   }
 };
 

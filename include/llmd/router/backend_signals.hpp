@@ -15,6 +15,9 @@ struct signal_values {
   std::optional<double> waiting{};   // requests queued in the engine
   std::optional<double> running{};   // requests it is running
   std::optional<double> kv_usage{};  // its KV cache in use, 0 to 1
+  // Not the engine's: our requests in flight to it when its page was read, so that what it holds
+  // beyond ours is counted from one moment (foreign_queue).
+  std::optional<double> ours{};
   bool operator==(const signal_values&) const = default;
 };
 
@@ -33,6 +36,7 @@ class backend_signals {
   std::atomic<double> waiting_{-1};  // negative: absent
   std::atomic<double> running_{-1};
   std::atomic<double> kv_usage_{-1};
+  std::atomic<double> ours_{-1};
   std::atomic<std::int64_t> at_{0};  // steady clock, nanoseconds; 0: never read
   std::atomic<std::uint64_t> failures_{0};
 };

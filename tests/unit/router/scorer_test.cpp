@@ -133,28 +133,55 @@ struct signalled {
     }
     return cfg;
   }
-  std::vector<double> of(config::scorer_kind kind, std::chrono::steady_clock::duration later = {}) {
+  std::vector<double> of(config::scorer_kind kind, std::chrono::steady_clock::duration later = {},
+                         std::vector<int> seen = {}) {
     std::vector<double> out(static_cast<std::size_t>(pool.replica_count()));
-    make_scorer(kind)->score({pool, clock::now() + later}, all_of(pool, std::vector<int>(out.size(), 0)), out);
+    seen.resize(out.size());
+    make_scorer(kind)->score({pool, clock::now() + later}, all_of(pool, seen), out);
     return out;
   }
   backend_pool pool;
 };
 
-TEST(queue_scorer, scores_the_engines_queue_relative_to_the_shortest_and_neutral_without_one) {
-  signalled s({router::signal_values{.waiting = 2}, router::signal_values{.waiting = 11}, std::nullopt,
-               router::signal_values{.kv_usage = 0.5}});
-  EXPECT_EQ(s.of(config::scorer_kind::queue), (std::vector<double>{1, 0.25, 0.5, 0.5}));
-  // Three intervals (1 s each) later the signals are stale: neutral for all.
-  EXPECT_EQ(s.of(config::scorer_kind::queue, 4s), (std::vector<double>{0.5, 0.5, 0.5, 0.5}));
+TEST(queue_scorer, scores_the_engines_queue_relative_to_the_shortest_damped) {
+  signalled s({router::signal_values{.waiting = 2}, router::signal_values{.waiting = 11}});
+  // (4 + 2) / (4 + 11)
+  EXPECT_EQ(s.of(config::scorer_kind::queue), (std::vector<double>{1, 0.4}));
 }
 
-TEST(kv_cache_scorer, scores_the_room_left_and_neutral_without_a_reading) {
-  signalled s({router::signal_values{.kv_usage = 0.25}, router::signal_values{.kv_usage = 0.96}, std::nullopt});
+TEST(queue_scorer, a_replica_without_a_fresh_reading_counts_as_no_queue_beyond_ours) {
+  signalled s({router::signal_values{.waiting = 0}, router::signal_values{.waiting = 4}, std::nullopt,
+               router::signal_values{.kv_usage = 0.5}});
+  // Tied with the empty queue it does not beat, ahead of the one it does.
+  EXPECT_EQ(s.of(config::scorer_kind::queue), (std::vector<double>{1, 0.5, 1, 1}));
+  // Three intervals (1 s each) later the signals are stale: all tie.
+  EXPECT_EQ(s.of(config::scorer_kind::queue, 4s), (std::vector<double>{1, 1, 1, 1}));
+}
+
+TEST(queue_scorer, counts_only_what_the_engine_holds_beyond_our_requests) {
+  signalled s({router::signal_values{.waiting = 6, .running = 4}, router::signal_values{.waiting = 6, .running = 4}});
+  // The first engine's ten are all ours; the second holds six for someone else.
+  EXPECT_EQ(s.of(config::scorer_kind::queue, {}, {10, 4}), (std::vector<double>{1, 0.4}));
+  // Fewer of ours in flight now than when it was scraped: never below 0.
+  EXPECT_EQ(s.of(config::scorer_kind::queue, {}, {20, 10}), (std::vector<double>{1, 1}));
+}
+
+TEST(queue_scorer, counts_ours_as_they_were_when_the_engine_was_read) {
+  // Ten of ours in flight to each when read, two now: the first holds nothing else, the second six.
+  signalled s({router::signal_values{.waiting = 6, .running = 4, .ours = 10},
+               router::signal_values{.waiting = 12, .running = 4, .ours = 10}});
+  EXPECT_EQ(s.of(config::scorer_kind::queue, {}, {2, 2}), (std::vector<double>{1, 0.4}));
+}
+
+TEST(kv_cache_scorer, ties_replicas_with_room_falls_to_0_as_the_cache_fills_and_counts_no_reading_as_room) {
+  signalled s({router::signal_values{.kv_usage = 0.25}, router::signal_values{.kv_usage = 0.8},
+               router::signal_values{.kv_usage = 0.95}, router::signal_values{.kv_usage = 1}, std::nullopt});
   const auto scores = s.of(config::scorer_kind::kv_cache);
-  EXPECT_DOUBLE_EQ(scores[0], 0.75);
-  EXPECT_NEAR(scores[1], 0.04, 1e-12);
-  EXPECT_EQ(scores[2], 0.5);
+  EXPECT_EQ(scores[0], 1);
+  EXPECT_EQ(scores[1], 1);
+  EXPECT_NEAR(scores[2], 0.25, 1e-12);
+  EXPECT_EQ(scores[3], 0);
+  EXPECT_EQ(scores[4], 1);
 }
 
 TEST(prefix_scorer, the_load_guard_also_reads_the_engines_queue) {
@@ -164,6 +191,10 @@ TEST(prefix_scorer, the_load_guard_also_reads_the_engines_queue) {
   std::vector<double> out(2);
   make_scorer(config::scorer_kind::prefix)->score({s.pool, clock::now(), prompt}, all_of(s.pool, {0, 0}), out);
   EXPECT_EQ(out, (std::vector<double>{1, 0}));  // 7 queued is over 2 x 1 + 4
+  // The same queues when they are our own requests, which the guard counts as such (7 is not
+  // over 2 x 3 + 4).
+  make_scorer(config::scorer_kind::prefix)->score({s.pool, clock::now(), prompt}, all_of(s.pool, {3, 7}), out);
+  EXPECT_EQ(out, (std::vector<double>{1, 1}));
 }
 
 }  // namespace
