@@ -19,8 +19,4 @@ awaitable<void> scrape_forever(std::shared_ptr<router::backend_pool> pool, int i
                                upstream::connection_pool& connections, const upstream::target& target,
                                std::shared_ptr<const bool> stopped);
 
-// A share of `interval` from 0 to 1 at random: where a replica's first probe or scrape falls, so
-// that replicas are not read in lockstep.
-double unit_random();
-
 }  // namespace llmd::health

@@ -4,16 +4,15 @@
 // the last values to age: past three intervals the scorers ignore them.
 #include <array>
 #include <variant>
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include "every.hpp"
 #include "fetch.hpp"
 #include "llmd/metrics/text_reader.hpp"
 #include "loops.hpp"
 
 namespace llmd::health {
 
-namespace net = boost::asio;
 using metrics::combine;
 
 namespace {
@@ -68,27 +67,21 @@ awaitable<void> scrape_forever(std::shared_ptr<router::backend_pool> pool, int i
   auto& backend = pool->replica_at(index);
   const auto& scrape = *backend.entry->metrics;
   const auto head = get_head(*backend.entry, scrape.path, "llm-d metrics scrape");
-  const auto executor = co_await net::this_coro::executor;
-  steady_timer pause(executor);
-  pause.expires_after(std::chrono::duration_cast<config::duration>(scrape.interval * unit_random()));
-  co_await pause.async_wait(use_tuple);
   bool was_failing = false;
-  while (!*stopped) {
-    auto result = co_await scrape_once(connections, target, scrape, head);
-    if (*stopped) break;
-    auto* signals = std::get_if<router::signal_values>(&result);
-    if (signals) {
-      signals->ours = backend.in_flight().load(std::memory_order_relaxed);
-      backend.signals().store(*signals, std::chrono::steady_clock::now());
-      if (was_failing) spdlog::info("{}: metrics read again", backend.id);
-    } else {
-      backend.signals().failed();
-      if (!was_failing) spdlog::warn("{}: metrics scrape failed: {}", backend.id, std::get<std::string>(result));
-    }
-    was_failing = !signals;
-    pause.expires_after(std::chrono::duration_cast<config::duration>(scrape.interval * (0.9 + 0.2 * unit_random())));
-    co_await pause.async_wait(use_tuple);
-  }
+  co_await every(
+      scrape.interval, stopped, [&] { return scrape_once(connections, target, scrape, head); },
+      [&](std::variant<router::signal_values, std::string>& result) {
+        auto* signals = std::get_if<router::signal_values>(&result);
+        if (signals) {
+          signals->ours = backend.in_flight().load(std::memory_order_relaxed);
+          backend.signals().store(*signals, std::chrono::steady_clock::now());
+          if (was_failing) spdlog::info("{}: metrics read again", backend.id);
+        } else {
+          backend.signals().failed();
+          if (!was_failing) spdlog::warn("{}: metrics scrape failed: {}", backend.id, std::get<std::string>(result));
+        }
+        was_failing = !signals;
+      });
 }
 
 }  // namespace llmd::health

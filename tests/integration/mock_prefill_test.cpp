@@ -70,6 +70,7 @@ TEST(mock_prefill, prefills_one_prompt_at_a_time_in_arrival_order_and_shows_the_
   second.send("POST", "/v1/completions", completion(std::string(32, 'y')));
   while (gauge("vllm:num_requests_waiting") < 1 && clock::now() - sent < 10s) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(gauge("vllm:num_requests_waiting"), 1);
+  EXPECT_EQ(gauge("vllm:num_requests_running"), 1);  // the one prefilling; the waiting one is not
 
   EXPECT_EQ(first.read_response().status, 200u);
   const auto first_done = clock::now();
