@@ -1,5 +1,12 @@
-# What bench/run.sh and bench/instructions.sh share: starting and stopping what they measure.
-# The sourcing script sets WORK (a temporary directory) and PIDS (an array) and traps EXIT with cleanup.
+# What the bench scripts share: where the build is, and starting and stopping what they measure.
+# The sourcing script sets WORK (a temporary directory) and PIDS (an array), and traps EXIT with
+# cleanup.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+LLMD=$BUILD_DIR/src/llm-d
+MOCK=$BUILD_DIR/src/mock/llm-d-mock
 
 die() {
   echo "bench: $*" >&2

@@ -6,17 +6,14 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BUILD_DIR=${BUILD_DIR:-$(dirname "$BENCH_DIR")/build}
-LLMD=$BUILD_DIR/src/llm-d
-MOCK=$BUILD_DIR/src/mock/llm-d-mock
+# shellcheck source=bench/common.sh
+source "$BENCH_DIR/common.sh"
 SECONDS_MEASURED=${BENCH_SECONDS:-10}
 # llm-d starts slowly under valgrind.
 LISTEN_WAIT=60
 
 WORK=$(mktemp -d)
 PIDS=()
-# shellcheck source=bench/common.sh
-source "$BENCH_DIR/common.sh"
 trap cleanup EXIT
 
 for tool in valgrind callgrind_control callgrind_annotate wrk; do

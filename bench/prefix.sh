@@ -13,10 +13,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-LLMD=$BUILD_DIR/src/llm-d
-MOCK=$BUILD_DIR/src/mock/llm-d-mock
+# shellcheck source=bench/common.sh
+source "$BENCH_DIR/common.sh"
 CONVLOAD=$BUILD_DIR/bench/llm-d-convload
 PER_BLOCK=${PER_BLOCK:-2ms}
 POLICIES=${POLICIES:-round_robin least_loaded prefix_affinity default}
@@ -27,8 +25,6 @@ SIZES=${SIZES:-"3 48 6 8192 5 160
 
 WORK=""
 PIDS=()
-# shellcheck source=bench/common.sh
-source "$BENCH_DIR/common.sh"
 
 for bin in "$LLMD" "$MOCK" "$CONVLOAD"; do
   [[ -x "$bin" ]] || die "missing $bin; build it with: cmake -S $ROOT -B $BUILD_DIR -DCMAKE_BUILD_TYPE=Release && cmake --build $BUILD_DIR --target llm-d llm-d-mock llm-d-convload -j"

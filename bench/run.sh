@@ -4,10 +4,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-LLMD=$BUILD_DIR/src/llm-d
-MOCK=$BUILD_DIR/src/mock/llm-d-mock
+# shellcheck source=bench/common.sh
+source "$BENCH_DIR/common.sh"
 STREAMLOAD=$BUILD_DIR/bench/llm-d-streamload
 DURATION=${BENCH_DURATION:-4s}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -16,8 +14,6 @@ TOKEN_INTERVAL_MS=20
 
 WORK=""
 PIDS=()
-# shellcheck source=bench/common.sh
-source "$BENCH_DIR/common.sh"
 
 
 check_tools() {
