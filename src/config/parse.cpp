@@ -44,7 +44,7 @@ constexpr std::array<std::string_view, 9> entry_only_keys = {"name",  "id",     
                                                              "model", "headers", "api_key",  "weight",
                                                              "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
-constexpr std::array<std::string_view, 3> health_check_keys = {"path", "interval", "timeout"};
+constexpr std::array<std::string_view, 3> periodic_get_keys = {"path", "interval", "timeout"};
 constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client_idle_timeout",
                                                         "client_header_timeout", "shutdown_timeout"};
 constexpr std::array<std::string_view, 2> queue_keys = {"max_waiting", "max_wait"};
@@ -234,38 +234,34 @@ std::optional<std::string> read_probe_path(reader& r, const field* at) {
   return path;
 }
 
-constexpr std::array<std::string_view, 3> metrics_keys = {"path", "interval", "timeout"};
-
-// As health_check: replaced as a whole. The timeout defaults to half the interval, at most 1 s.
-std::optional<metrics_scrape> read_metrics_scrape(reader& r, const field* at) {
+// A GET of a path every interval, given up past a timeout below it (health_check, metrics):
+// replaced as a whole, unset keys taking T's built-in defaults, not those of `defaults:`. The
+// timeout's default is `timeout_of` the interval read.
+template <typename T, typename TimeoutOf>
+std::optional<T> read_periodic_get(reader& r, const field* at, TimeoutOf timeout_of) {
   if (!at) return std::nullopt;
-  const auto m = r.map(*at, metrics_keys);
+  const auto m = r.map(*at, periodic_get_keys);
   if (!m) return std::nullopt;
-  metrics_scrape out;
+  T out;
   if (auto path = read_probe_path(r, m->get("path"))) out.path = std::move(*path);
   const auto interval = read_duration_key(r, *m, "interval", out.interval);
   if (interval) out.interval = interval->value;
-  out.timeout = std::clamp<duration>(out.interval / 2, duration(1), std::chrono::seconds(1));
+  out.timeout = timeout_of(out.interval, out.timeout);
   const auto timeout = read_duration_key(r, *m, "timeout", out.timeout);
   if (timeout) out.timeout = timeout->value;
   check_order(r, timeout, interval, order::below);
   return out;
 }
 
-// Unset keys take the built-in defaults, not those of `defaults: health_check`: a health_check is
-// replaced as a whole.
 std::optional<active_check> read_health_check(reader& r, const field* at) {
-  if (!at) return std::nullopt;
-  const auto m = r.map(*at, health_check_keys);
-  if (!m) return std::nullopt;
-  active_check out;
-  if (auto path = read_probe_path(r, m->get("path"))) out.path = std::move(*path);
-  const auto interval = read_duration_key(r, *m, "interval", out.interval);
-  const auto timeout = read_duration_key(r, *m, "timeout", out.timeout);
-  if (interval) out.interval = interval->value;
-  if (timeout) out.timeout = timeout->value;
-  check_order(r, timeout, interval, order::below);
-  return out;
+  return read_periodic_get<active_check>(r, at, [](duration, duration built_in) { return built_in; });
+}
+
+// The timeout defaults to half the interval, at most 1 s.
+std::optional<metrics_scrape> read_metrics_scrape(reader& r, const field* at) {
+  return read_periodic_get<metrics_scrape>(r, at, [](duration interval, duration) {
+    return std::clamp<duration>(interval / 2, duration(1), std::chrono::seconds(1));
+  });
 }
 
 // `out` holds the inherited policy; `owner` is the entry's group, empty in `defaults`.
