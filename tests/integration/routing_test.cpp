@@ -80,10 +80,17 @@ TEST_P(load_aware_routing, new_requests_go_away_from_a_replica_holding_slow_ones
   const auto routing = GetParam() == "default" ? "" : "routing:\n  policy: " + GetParam() + "\n";
   gateway llmd(with_routing(routing, model_entry("m", busy) + model_entry("m", idle)));
   busy.configure({{"hang", true}});
+  // `idle` gives its slot back just after the client has its answer: each request waits until
+  // llm-d counts none in flight there, or it could find 1 on each replica, a tie.
+  const auto idle_id = replica_id("m", idle);
+  const auto settled = [&] {
+    return eventually([&] { return llmd.replica(idle_id)["in_flight"] == 0; }, 5s, "idle's slot given back");
+  };
   // One request at a time until one sits on `busy`, which never answers it (ties alternate, so
   // the first or the second lands there); `idle` answers the others at once.
   std::vector<std::thread> held;
   while (busy.stats()["in_flight"] == 0 && held.size() < 4) {
+    ASSERT_TRUE(settled());
     const int answered = requests_seen(idle);
     held.emplace_back([&] { EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u); });
     ASSERT_TRUE(eventually([&] { return busy.stats()["in_flight"] == 1 || requests_seen(idle) > answered; }, 5s,
@@ -91,7 +98,10 @@ TEST_P(load_aware_routing, new_requests_go_away_from_a_replica_holding_slow_ones
   }
   ASSERT_EQ(busy.stats()["in_flight"], 1);
   const int before = requests_seen(busy);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(settled());
+    EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  }
   EXPECT_EQ(requests_seen(busy), before);
   EXPECT_EQ(busy.stats()["in_flight"], 1);
   // Gone without a byte, the held request is retried on `idle`.

@@ -4,10 +4,11 @@
 // separator byte so that pieces cannot run into each other; a last partial block is left out.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
-#include <vector>
 
 #include "llmd/api/request_fields.hpp"
 
@@ -18,7 +19,7 @@ class prompt_blocks final : public prompt_sink {
   explicit prompt_blocks(std::size_t block_size);
 
   void piece(std::string_view raw) override;
-  const std::vector<std::uint64_t>& hashes() const { return hashes_; }
+  std::span<const std::uint64_t> hashes() const { return hashes_; }
 
  private:
   void add(std::string_view bytes);
@@ -32,7 +33,8 @@ class prompt_blocks final : public prompt_sink {
   std::size_t in_block_ = 0;
   char tail_[16];
   std::size_t tail_size_ = 0;
-  std::vector<std::uint64_t> hashes_;
+  // In place up to 64 blocks (16 KB at the default block size): no allocation for most prompts.
+  boost::container::small_vector<std::uint64_t, 64> hashes_;
 };
 
 // A block's hash, chained to the hash of the blocks before it (0 for the first).
