@@ -2,7 +2,6 @@
 // size is reserved first, then it is written through a pointer: no capacity check per piece and
 // no format string (with fmt, the line cost more instructions than proxying the request).
 #include <bit>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 
@@ -11,6 +10,7 @@
 #endif
 
 #include "llmd/observe/access_log.hpp"
+#include "llmd/observe/decimal.hpp"
 
 namespace llmd::observe {
 
@@ -62,7 +62,7 @@ class line_writer {
     std::memcpy(p_, t.data(), t.size());
     p_ += t.size();
   }
-  void number(std::uint64_t n) { p_ = std::to_chars(p_, p_ + 20, n).ptr; }
+  void number(std::uint64_t n) { p_ = write_decimal(p_, n); }
 
   // Seconds with `decimals` (at most 9) places, from an exact count of nanoseconds: "0.012".
   void seconds(record_clock::duration d, int decimals) {
@@ -77,9 +77,8 @@ class line_writer {
     const std::int64_t units = (ns + unit / 2) / unit;
     number(static_cast<std::uint64_t>(units / scale));
     put('.');
-    std::int64_t rest = units % scale;
-    for (int i = decimals - 1; i >= 0; --i, rest /= 10) p_[i] = static_cast<char>('0' + rest % 10);
     p_ += decimals;
+    write_fixed(p_, static_cast<std::uint64_t>(units % scale), decimals);
   }
 
   // Client text: printable ASCII as is, copied a run at a time, anything else (and quotes,
