@@ -1,6 +1,7 @@
 // The text of one access-log line, appended to the worker's batch. The line's longest possible
 // size is reserved first, then it is written through a pointer: no capacity check per piece and
 // no format string (with fmt, the line cost more instructions than proxying the request).
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cstring>
@@ -24,28 +25,27 @@ constexpr std::size_t step_room = 128;
 // An escaped byte takes at most six (\u00XX).
 constexpr std::size_t escape_growth = 6;
 
-bool needs_escape(unsigned char c) { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\'; }
+// The bytes a line may not carry as they are.
+constexpr auto to_escape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  return table;
+}();
 
-// The first byte of [p, end) that a line may not carry as it is: sixteen at a time with SSE2.
-const char* first_to_escape(const char* p, const char* end) {
 #if defined(__SSE2__)
+// A bit for each of the sixteen bytes that a line may not carry as it is.
+int to_escape_in(__m128i v) {
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i last_control = _mm_set1_epi8(0x1f);
   const __m128i last_printable = _mm_set1_epi8(0x7e);
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);
-    const __m128i high = _mm_xor_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, last_printable), v), _mm_set1_epi8(-1));
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                      _mm_or_si128(control, high));
-    if (const int mask = _mm_movemask_epi8(hits); mask != 0) return p + std::countr_zero(static_cast<unsigned>(mask));
-    p += 16;
-  }
-#endif
-  while (p != end && !needs_escape(static_cast<unsigned char>(*p))) ++p;
-  return p;
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);
+  const __m128i high = _mm_xor_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, last_printable), v), _mm_set1_epi8(-1));
+  const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_or_si128(control, high));
+  return _mm_movemask_epi8(hits);
 }
+#endif
 
 class line_writer {
  public:
@@ -81,27 +81,36 @@ class line_writer {
     write_fixed(p_, static_cast<std::uint64_t>(units % scale), decimals);
   }
 
-  // Client text: printable ASCII as is, copied a run at a time, anything else (and quotes,
-  // backslashes) escaped, so a line is always one line of valid UTF-8 and valid JSON.
+  // Client text: printable ASCII as is, anything else (and quotes, backslashes) escaped, so a
+  // line is always one line of valid UTF-8 and valid JSON.
   void escaped(std::string_view t) {
-    static constexpr char hex[] = "0123456789abcdef";
-    const char* from = t.data();
-    const char* end = from + t.size();
-    for (;;) {
-      const char* stop = first_to_escape(from, end);
-      std::memcpy(p_, from, static_cast<std::size_t>(stop - from));
-      p_ += stop - from;
-      if (stop == end) return;
-      const auto c = static_cast<unsigned char>(*stop);
-      if (c == '"' || c == '\\') {
-        *p_++ = '\\';
-        *p_++ = static_cast<char>(c);
-      } else {
-        const char code[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-        std::memcpy(p_, code, sizeof code);
-        p_ += sizeof code;
+    const char* p = t.data();
+    const char* end = p + t.size();
+#if defined(__SSE2__)
+    // Sixteen at a time, stored before they are checked: what follows a byte to escape is
+    // written again after its escape. Sixteen bytes left take at least sixteen bytes of room.
+    while (end - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p_), v);
+      const int mask = to_escape_in(v);
+      if (mask == 0) {
+        p += 16;
+        p_ += 16;
+        continue;
       }
-      from = stop + 1;
+      const int clean = std::countr_zero(static_cast<unsigned>(mask));
+      p += clean;
+      p_ += clean;
+      escape(static_cast<unsigned char>(*p++));
+    }
+#endif
+    for (; p != end; ++p) {
+      const auto c = static_cast<unsigned char>(*p);
+      if (to_escape[c]) {
+        escape(c);
+      } else {
+        *p_++ = static_cast<char>(c);
+      }
     }
   }
   // From `from` to `t`, or `absent` when there is no `t`.
@@ -120,6 +129,18 @@ class line_writer {
       number(*v);
     } else {
       literal(absent);
+    }
+  }
+
+  void escape(unsigned char c) {
+    static constexpr char hex[] = "0123456789abcdef";
+    if (c == '"' || c == '\\') {
+      *p_++ = '\\';
+      *p_++ = static_cast<char>(c);
+    } else {
+      const char code[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+      std::memcpy(p_, code, sizeof code);
+      p_ += sizeof code;
     }
   }
 
