@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "llmd/observe/decimal.hpp"
+
 namespace llmd::observe {
 
 namespace {
@@ -178,30 +180,32 @@ access_buffer::access_buffer(boost::asio::io_context& io, access_log& log) : log
 }
 
 void access_buffer::stamp(std::chrono::system_clock::time_point now) {
-  const auto since_epoch = now.time_since_epoch();
-  const auto second = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto second = ms / 1000;
   if (second != stamped_second_) {
     stamped_second_ = second;
     const std::time_t t = second;
     std::tm utc{};
     gmtime_r(&t, &utc);
     char text[32];
-    second_.assign(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc));
+    const bool json = log_.format() == log_format::json;
+    stamp_.assign(json ? R"({"time":")" : "");
+    stamp_.append(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc));
+    stamp_ += json ? ".000Z\"" : ".000Z ";
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
-  const char millis[] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
-                         static_cast<char>('0' + ms % 10), 'Z'};
-  lines_ += second_;
-  lines_.append(millis, sizeof millis);
+  // The milliseconds end before "Z" and the separator.
+  write_fixed(stamp_.data() + stamp_.size() - 2, static_cast<std::uint64_t>(ms % 1000), 3);
+  lines_ += stamp_;
 }
 
 void access_buffer::add(const router::backend_pool& pool, const proxy::request_record& r) {
-  const bool json = log_.format() == log_format::json;
-  if (json) lines_ += R"({"time":")";
   stamp(std::chrono::system_clock::now());
-  lines_ += json ? "\"" : " ";
   append_line(lines_, pool, r, log_.format());
-  lines_ += json ? "}\n" : "\n";
+  if (log_.format() == log_format::json) {
+    lines_.append("}\n", 2);
+  } else {
+    lines_.push_back('\n');
+  }
   if (lines_.size() >= access_log::batch_bytes) {
     flush();
     return;

@@ -71,7 +71,9 @@ class access_buffer {
   std::string lines_;
   bool armed_ = false;
   std::int64_t stamped_second_ = -1;
-  std::string second_;  // "YYYY-MM-DDTHH:MM:SS" of stamped_second_
+  // What a line starts with in stamped_second_, up to its fields: `{"time":"YYYY-MM-DDTHH:MM:SS.mmmZ"`
+  // for JSON, `YYYY-MM-DDTHH:MM:SS.mmmZ ` for text; each line writes its milliseconds in.
+  std::string stamp_;
 };
 
 // Appends the line for a record, without its time: text, or for JSON the members after "time"
