@@ -124,7 +124,7 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
       co_await reject_too_large(refusing, req, limits);
       break;
     }
-    stream.expires_after(limits.client_header_timeout);
+    stream.expires_at(refusing.received + limits.client_header_timeout);
     // A large body is read in large pieces rather than small_read at a time.
     if (declared && *declared > buffer.capacity()) buffer.reserve(std::min<std::size_t>(*declared, large_read));
     if (!parser.is_done()) {

@@ -37,19 +37,17 @@ awaitable<bool> body_writer::write(std::string_view data, bool last) {
   }
   if (last && chunked_) out[n++] = net::buffer(last_chunk);
   if (n == 0) co_return true;
-  client_.expires_after(timeout_);
-  boost::system::error_code ec;
-  {
-    const wait_timer waited(record_.client_wait);
-    ec = co_await llmd::net::write_all(client_, std::span(out.data(), n));
-  }
+  const auto since = record_clock::now();
+  client_.expires_at(since + timeout_);
+  const auto ec = co_await llmd::net::write_all(client_, std::span(out.data(), n));
+  const auto now = record_clock::now();
+  record_.client_wait += now - since;
   client_.expires_never();  // between pieces the client is not waited for
-  note_sent(data.size());
+  note_sent(data.size(), now);
   co_return !ec;
 }
 
-void body_writer::note_sent(std::size_t body_bytes) {
-  const auto now = record_clock::now();
+void body_writer::note_sent(std::size_t body_bytes, record_clock::time_point now) {
   if (!head_.empty()) {
     head_.clear();
     record_.head_sent = now;

@@ -117,10 +117,11 @@ std::string_view with_buffered_rest(upstream::response_parser& parser, beast::fl
 awaitable<std::string_view> next_piece(upstream_call& call, config::duration idle, std::string& batch,
                                        boost::system::error_code& ec, request_record& record) {
   auto& conn = *call.conn;
-  conn.stream.expires_after(idle);
+  const auto since = record_clock::now();
+  conn.stream.expires_at(since + idle);
   boost::system::error_code rec;
   {
-    const wait_timer waited(record.upstream_wait);
+    const wait_timer waited(record.upstream_wait, since);
     std::tie(rec, std::ignore) = co_await bhttp::async_read_some(conn.stream, conn.buffer, *call.parser, use_tuple);
   }
   // While the piece goes on, the upstream is not waited for.
@@ -365,7 +366,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
-  const wait_timer waited(record.upstream_wait);
+  const wait_timer waited(record.upstream_wait, started);
   const auto& target = targets_.of(entry);
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
   // more try on a fresh connection, not an attempt.

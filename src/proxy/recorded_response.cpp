@@ -5,12 +5,11 @@ namespace llmd::proxy {
 awaitable<bool> respond(http::exchange& ex, request_record& record, http::response res) {
   record.status = res.result_int();
   record.bytes_out = res.body().size();
-  bool keep;
-  {
-    const wait_timer waited(record.client_wait);
-    keep = co_await http::respond(ex, std::move(res));
-  }
-  record.head_sent = record_clock::now();
+  const auto since = record_clock::now();
+  const bool keep = co_await http::respond(ex, std::move(res));
+  const auto sent = record_clock::now();
+  record.client_wait += sent - since;
+  record.head_sent = sent;
   co_return keep;
 }
 

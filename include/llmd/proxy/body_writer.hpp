@@ -38,7 +38,8 @@ class body_writer {
  private:
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
   awaitable<bool> write(std::string_view data, bool last = false);
-  void note_sent(std::size_t body_bytes);
+  // `now`: when the write ended.
+  void note_sent(std::size_t body_bytes, record_clock::time_point now);
 
   llmd::net::timed_socket& client_;
   std::string head_;  // until sent

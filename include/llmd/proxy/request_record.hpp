@@ -85,10 +85,12 @@ struct request_record {
   int fallbacks() const;
 };
 
-// Adds the time from `since` to now to `into` when it goes out of scope.
+// Adds the time from `since` to now to `into` when it goes out of scope. A caller that has just
+// read the clock passes its reading as `since`.
 class wait_timer {
  public:
-  wait_timer(record_clock::duration& into) : into_(into), since_(record_clock::now()) {}
+  explicit wait_timer(record_clock::duration& into, record_clock::time_point since = record_clock::now())
+      : into_(into), since_(since) {}
   ~wait_timer() { into_ += record_clock::now() - since_; }
   wait_timer(const wait_timer&) = delete;
   wait_timer& operator=(const wait_timer&) = delete;
