@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -22,6 +23,16 @@ inline constexpr std::array<char, 3000> digit_groups = [] {
   return groups;
 }();
 
+inline constexpr std::array<std::uint64_t, 20> powers_of_ten = [] {
+  std::array<std::uint64_t, 20> powers{};
+  std::uint64_t p = 1;
+  for (auto& power : powers) {
+    power = p;
+    p *= 10;
+  }
+  return powers;
+}();
+
 }  // namespace detail
 
 // Writes `n` in exactly `width` digits, zeros first, ending at `end`; `n` must fit in them.
@@ -37,10 +48,21 @@ inline void write_fixed(char* end, std::uint64_t n, int width) {
   }
 }
 
+// The digits `n` takes: from its bits, floor(log10(2) * bits) (1233 / 4096 being log10(2)) is
+// the count or one short of it. `n | 1` has the same count and at least one bit.
+inline int decimal_width(std::uint64_t n) {
+  const std::uint64_t m = n | 1;
+  const int guess = (std::bit_width(m) * 1233) >> 12;
+  return guess + (m >= detail::powers_of_ten[guess]);
+}
+
 // Writes `n` at `at` (at most 20 bytes) and returns the end.
 inline char* write_decimal(char* at, std::uint64_t n) {
-  int width = 1;
-  for (std::uint64_t bound = 10; width < 20 && n >= bound; bound *= 10) ++width;
+  if (n < 10) {
+    *at = static_cast<char>('0' + n);
+    return at + 1;
+  }
+  const int width = decimal_width(n);
   write_fixed(at + width, n, width);
   return at + width;
 }

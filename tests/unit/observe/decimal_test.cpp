@@ -31,6 +31,19 @@ TEST(decimal, writes_every_width_as_to_string_does) {
   EXPECT_EQ(decimal(std::numeric_limits<std::uint64_t>::max()), "18446744073709551615");
 }
 
+TEST(decimal, width_counts_the_digits) {
+  EXPECT_EQ(decimal_width(0), 1);
+  EXPECT_EQ(decimal_width(1), 1);
+  std::uint64_t power = 10;
+  for (int digits = 2; digits <= 19; ++digits, power *= 10) {
+    EXPECT_EQ(decimal_width(power - 1), digits - 1);
+    EXPECT_EQ(decimal_width(power), digits);
+  }
+  EXPECT_EQ(decimal_width(power - 1), 19);
+  EXPECT_EQ(decimal_width(power), 20);
+  EXPECT_EQ(decimal_width(std::numeric_limits<std::uint64_t>::max()), 20);
+}
+
 TEST(decimal, fixed_width_pads_with_zeros) {
   EXPECT_EQ(fixed(0, 3), "000");
   EXPECT_EQ(fixed(7, 3), "007");
