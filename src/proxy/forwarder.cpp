@@ -428,9 +428,11 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   } else {
     add.keep_alive = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection does
   }
-  const bool sse = is_event_stream(parser.fields());
+  const auto format = usage_format(parser.fields());
+  // The format tells an event stream, but for a compressed body.
+  const bool sse = format ? *format == body_format::event_stream : is_event_stream(parser.fields());
   std::optional<usage_scanner> usage;
-  if (const auto format = usage_format(parser.fields())) usage.emplace(*format);
+  if (format) usage.emplace(*format);
   body_writer out(ex.client, relayed_head(parser.status(), parser.reason(), parser.fields(), add), add.chunked,
                   ex.write_timeout, sse, record);
   // The header waits for the first piece of the body only when that piece is already here.

@@ -64,15 +64,14 @@ class backward_reader {
   // The answer's object, back to its usage object with a count (the last one, as the forward
   // reading keeps); false when what it walks is not JSON.
   bool whole_object(std::optional<token_usage>& found) {
-    skip_space();
-    if (!before_is('}')) return false;
+    if (before_space() != '}') return false;
     const bool walked = members([&](std::string_view key, const token_usage* counts, std::optional<std::uint64_t>) {
       if (key == "usage" && counts && (counts->prompt_tokens || counts->completion_tokens)) found = *counts;
       return found.has_value();
     });
     if (!walked) return false;
     if (found) return true;
-    skip_space();
+    before_space();
     return p_ == begin_;  // read whole without a usage object: there is none
   }
 
@@ -84,26 +83,26 @@ class backward_reader {
   bool members(F member) {
     --p_;
     for (;;) {
-      skip_space();
-      if (before_is('{')) {
+      const char last = before_space();
+      if (last == '{') {
         --p_;
         return true;
       }
-      std::optional<token_usage> counts;
+      const bool object = last == '}';
+      token_usage counts;
       std::optional<std::uint64_t> count;
-      if (before_is('}')) {
-        counts.emplace();
-        if (!counts_object(*counts)) return false;
-      } else if (!back_over_value(count)) {
+      if (object) {
+        if (!counts_object(counts)) return false;
+      } else if (!back_over_value(last, count)) {
         return false;
       }
       const auto key = back_over_key();
       if (!key) return false;
-      if (member(*key, counts ? &*counts : nullptr, count)) return true;
-      skip_space();
-      if (before_is(',')) {
+      if (member(*key, object ? &counts : nullptr, count)) return true;
+      const char separator = before_space();
+      if (separator == ',') {
         --p_;
-      } else if (!before_is('{')) {
+      } else if (separator != '{') {
         return false;
       }
     }
@@ -123,21 +122,19 @@ class backward_reader {
 
   // The key before a member's value, from just before that value: `"key" :`.
   std::optional<std::string_view> back_over_key() {
-    skip_space();
-    if (!before_is(':')) return std::nullopt;
+    if (before_space() != ':') return std::nullopt;
     --p_;
-    skip_space();
-    if (!before_is('"')) return std::nullopt;
+    if (before_space() != '"') return std::nullopt;
     const char* key_end = p_ - 1;
     if (!back_over_string()) return std::nullopt;
     return std::string_view(p_ + 1, static_cast<std::size_t>(key_end - p_ - 1));
   }
 
-  // From just past a value other than an object to its first byte; `count` is set when the
-  // value is a plausible count.
-  bool back_over_value(std::optional<std::uint64_t>& count) {
-    if (before_is('"')) return back_over_string();
-    if (before_is(']')) return back_over_container();
+  // From just past a value other than an object, whose last byte is `last`, to its first byte;
+  // `count` is set when the value is a plausible count.
+  bool back_over_value(char last, std::optional<std::uint64_t>& count) {
+    if (last == '"') return back_over_string();
+    if (last == ']') return back_over_container();
     const char* token_end = p_;
     while (p_ != begin_ && !api::is_json_ws(p_[-1]) && p_[-1] != ':') --p_;
     if (p_ == token_end) return false;
@@ -175,9 +172,9 @@ class backward_reader {
 
   // A quote ends or starts a string unless an odd run of backslashes comes before it.
   bool escaped(const char* quote) const {
-    const char* run = quote;
-    while (run != begin_ && run[-1] == '\\') --run;
-    return (quote - run) % 2 == 1;
+    bool odd = false;
+    for (const char* run = quote; run != begin_ && run[-1] == '\\'; --run) odd = !odd;
+    return odd;
   }
 
   // A plausible count: an integer from 0 to 2^53 in plain digits.
@@ -192,10 +189,14 @@ class backward_reader {
     return n;
   }
 
-  void skip_space() {
-    while (p_ != begin_ && api::is_json_ws(p_[-1])) --p_;
+  // Back over whitespace: the byte before the reading point then, or 0 at the answer's start (0
+  // is no byte looked for).
+  char before_space() {
+    for (; p_ != begin_; --p_) {
+      if (!api::is_json_ws(p_[-1])) return p_[-1];
+    }
+    return '\0';
   }
-  bool before_is(char c) const { return p_ != begin_ && p_[-1] == c; }
 
   const char* begin_;
   const char* p_;
