@@ -47,6 +47,54 @@ int to_escape_in(__m128i v) {
 }
 #endif
 
+// Writes a byte a line may not carry as it is, escaped, at `p`; returns the end.
+char* write_escape(char* p, unsigned char c) {
+  static constexpr char hex[] = "0123456789abcdef";
+  if (c == '"' || c == '\\') {
+    *p++ = '\\';
+    *p++ = static_cast<char>(c);
+    return p;
+  }
+  const char code[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+  std::memcpy(p, code, sizeof code);
+  return p + sizeof code;
+}
+
+// Writes client text at `p`: printable ASCII as is, anything else (and quotes, backslashes)
+// escaped, so a line is always one line of valid UTF-8 and valid JSON. Returns the end.
+char* write_escaped(char* p, std::string_view t) {
+  const char* from = t.data();
+  const char* end = from + t.size();
+#if defined(__SSE2__)
+  // Sixteen at a time, stored before they are checked: what follows a byte to escape is
+  // written again after its escape. Sixteen bytes left take at least sixteen bytes of room.
+  while (end - from >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+    const int mask = to_escape_in(v);
+    if (mask == 0) {
+      from += 16;
+      p += 16;
+      continue;
+    }
+    const int clean = std::countr_zero(static_cast<unsigned>(mask));
+    from += clean;
+    p = write_escape(p + clean, static_cast<unsigned char>(*from++));
+  }
+#endif
+  for (; from != end; ++from) {
+    const auto c = static_cast<unsigned char>(*from);
+    if (to_escape[c]) {
+      p = write_escape(p, c);
+    } else {
+      *p++ = static_cast<char>(c);
+    }
+  }
+  return p;
+}
+
+// Writes through a pointer kept by value: every helper that is not inlined takes and returns it,
+// so that the compiler may keep it in a register (a char store could alias it in memory).
 class line_writer {
  public:
   explicit line_writer(char* at) : p_(at) {}
@@ -81,38 +129,7 @@ class line_writer {
     write_fixed(p_, static_cast<std::uint64_t>(units % scale), decimals);
   }
 
-  // Client text: printable ASCII as is, anything else (and quotes, backslashes) escaped, so a
-  // line is always one line of valid UTF-8 and valid JSON.
-  void escaped(std::string_view t) {
-    const char* p = t.data();
-    const char* end = p + t.size();
-#if defined(__SSE2__)
-    // Sixteen at a time, stored before they are checked: what follows a byte to escape is
-    // written again after its escape. Sixteen bytes left take at least sixteen bytes of room.
-    while (end - p >= 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(p_), v);
-      const int mask = to_escape_in(v);
-      if (mask == 0) {
-        p += 16;
-        p_ += 16;
-        continue;
-      }
-      const int clean = std::countr_zero(static_cast<unsigned>(mask));
-      p += clean;
-      p_ += clean;
-      escape(static_cast<unsigned char>(*p++));
-    }
-#endif
-    for (; p != end; ++p) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (to_escape[c]) {
-        escape(c);
-      } else {
-        *p_++ = static_cast<char>(c);
-      }
-    }
-  }
+  void escaped(std::string_view t) { p_ = write_escaped(p_, t); }
   // From `from` to `t`, or `absent` when there is no `t`.
   template <std::size_t N>
   void since(const std::optional<record_clock::time_point>& t, record_clock::time_point from, int decimals,
@@ -129,18 +146,6 @@ class line_writer {
       number(*v);
     } else {
       literal(absent);
-    }
-  }
-
-  void escape(unsigned char c) {
-    static constexpr char hex[] = "0123456789abcdef";
-    if (c == '"' || c == '\\') {
-      *p_++ = '\\';
-      *p_++ = static_cast<char>(c);
-    } else {
-      const char code[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-      std::memcpy(p_, code, sizeof code);
-      p_ += sizeof code;
     }
   }
 
@@ -188,7 +193,8 @@ std::size_t room_for(const router::backend_pool& pool, const proxy::request_reco
   return fixed_room + escape_growth * texts + names;
 }
 
-void text_line(line_writer& out, const router::backend_pool& pool, const proxy::request_record& r) {
+char* text_line(char* at, const router::backend_pool& pool, const proxy::request_record& r) {
+  line_writer out(at);
   out.client(r.client);
   out.literal(" \"");
   out.escaped(r.method);
@@ -236,6 +242,7 @@ void text_line(line_writer& out, const router::backend_pool& pool, const proxy::
   }
   out.literal(" id=");
   out.quoted(r.request_id);
+  return out.end();
 }
 
 void json_string_or_null(line_writer& out, std::string_view value) {
@@ -247,7 +254,8 @@ void json_string_or_null(line_writer& out, std::string_view value) {
 }
 
 // The members after "time" (access_buffer writes it and the braces).
-void json_members(line_writer& out, const router::backend_pool& pool, const proxy::request_record& r) {
+char* json_members(char* at, const router::backend_pool& pool, const proxy::request_record& r) {
+  line_writer out(at);
   out.literal(",\"request_id\":");
   out.quoted(r.request_id);
   out.literal(",\"client\":\"");
@@ -309,6 +317,7 @@ void json_members(line_writer& out, const router::backend_pool& pool, const prox
   out.text(proxy::describe(r.end));
   out.literal("\",\"rejected\":");
   json_string_or_null(out, r.rejected);
+  return out.end();
 }
 
 }  // namespace
@@ -317,13 +326,9 @@ void append_line(std::string& out, const router::backend_pool& pool, const proxy
                  log_format format) {
   const std::size_t start = out.size();
   out.resize(start + room_for(pool, r));
-  line_writer writer(out.data() + start);
-  if (format == log_format::json) {
-    json_members(writer, pool, r);
-  } else {
-    text_line(writer, pool, r);
-  }
-  out.resize(static_cast<std::size_t>(writer.end() - out.data()));
+  char* const at = out.data() + start;
+  const char* const end = format == log_format::json ? json_members(at, pool, r) : text_line(at, pool, r);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 }  // namespace llmd::observe
