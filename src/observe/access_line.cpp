@@ -81,6 +81,29 @@ char* write_escaped(char* p, std::string_view t) {
     from += clean;
     p = write_escape(p + clean, static_cast<unsigned char>(*from++));
   }
+  // Fewer than sixteen left, from four on: two overlapping halves checked as one vector, and
+  // stored as they are when neither needs escaping.
+  const std::size_t left = static_cast<std::size_t>(end - from);
+  if (left >= 8) {
+    const __m128i first = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(from));
+    const __m128i last = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(end - 8));
+    if (to_escape_in(_mm_unpacklo_epi64(first, last)) == 0) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(p), first);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(p + left - 8), last);
+      return p + left;
+    }
+  } else if (left >= 4) {
+    std::int32_t first;
+    std::int32_t last;
+    std::memcpy(&first, from, 4);
+    std::memcpy(&last, end - 4, 4);
+    // Only the low eight lanes hold bytes.
+    if ((to_escape_in(_mm_unpacklo_epi32(_mm_cvtsi32_si128(first), _mm_cvtsi32_si128(last))) & 0xff) == 0) {
+      std::memcpy(p, &first, 4);
+      std::memcpy(p + left - 4, &last, 4);
+      return p + left;
+    }
+  }
 #endif
   for (; from != end; ++from) {
     const auto c = static_cast<unsigned char>(*from);
@@ -115,6 +138,11 @@ class line_writer {
   // Seconds with `decimals` (at most 9) places, from an exact count of nanoseconds: "0.012".
   void seconds(record_clock::duration d, int decimals) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    if (ns == 0) {  // most waits
+      std::memcpy(p_, "0.000000000", static_cast<std::size_t>(2 + decimals));
+      p_ += 2 + decimals;
+      return;
+    }
     if (ns < 0) {
       put('-');
       ns = -ns;

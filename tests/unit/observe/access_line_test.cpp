@@ -103,6 +103,23 @@ TEST(access_line, any_bytes_from_a_client_stay_one_line_of_valid_json) {
   EXPECT_EQ(j["request_id"], as_code_points(id));
 }
 
+TEST(access_line, a_byte_to_escape_is_escaped_at_any_length_and_offset) {
+  fixture f;
+  for (std::size_t length = 1; length <= 40; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char c : {'"', '\\', '\n', '\x7f', '\xe9'}) {
+        std::string path(length, 'p');
+        path[at] = c;
+        f.r.path = path;
+        EXPECT_EQ(f.json()["path"].get<std::string>(), as_code_points(path)) << length << " " << at;
+      }
+    }
+    const std::string clean(length, 'q');
+    f.r.path = clean;
+    EXPECT_EQ(f.json()["path"].get<std::string>(), clean);
+  }
+}
+
 TEST(access_line, an_ipv6_client_is_bracketed) {
   fixture f;
   f.r.client = boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("::1"), 8080);
