@@ -1,6 +1,9 @@
 // The text of one access-log line, appended to the worker's batch. The line's longest possible
 // size is reserved first, then it is written through a pointer: no capacity check per piece and
 // no format string (with fmt, the line cost more instructions than proxying the request).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <array>
 #include <bit>
 #include <chrono>
@@ -184,19 +187,24 @@ class line_writer {
   }
 
   // HOST:PORT, an IPv6 host in brackets.
+  // An IPv4 address is read from the socket address as it is, without Asio's calls.
   void client(const boost::asio::ip::tcp::endpoint& peer) {
-    const auto a = peer.address();
-    if (a.is_v4()) {
-      const auto bytes = a.to_v4().to_bytes();
-      for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (peer.data()->sa_family == AF_INET) {
+      sockaddr_in v4;
+      std::memcpy(&v4, peer.data(), sizeof v4);
+      unsigned char bytes[4];
+      std::memcpy(bytes, &v4.sin_addr, sizeof bytes);
+      for (std::size_t i = 0; i < sizeof bytes; ++i) {
         if (i) put('.');
         number(bytes[i]);
       }
-    } else {
-      put('[');
-      text(a.to_string());
-      put(']');
+      put(':');
+      number(ntohs(v4.sin_port));
+      return;
     }
+    put('[');
+    text(peer.address().to_string());
+    put(']');
     put(':');
     number(peer.port());
   }
