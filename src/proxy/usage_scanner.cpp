@@ -55,6 +55,12 @@ const char* past_event_without_usage(const char* p, const char* end) {
   return eol + 2;
 }
 
+// Whether `key` is `name`, compared at a size known when compiled, without a call.
+template <std::size_t N>
+bool is_key(std::string_view key, const char (&name)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 // Reads a JSON answer from its end, trusting it to be JSON: from the last member of its object
 // back to the first, each value passed over without being read, but for a "usage" object's counts.
 class backward_reader {
@@ -66,7 +72,7 @@ class backward_reader {
   bool whole_object(std::optional<token_usage>& found) {
     if (before_space() != '}') return false;
     const bool walked = members([&](std::string_view key, const token_usage* counts, std::optional<std::uint64_t>) {
-      if (key == "usage" && counts && (counts->prompt_tokens || counts->completion_tokens)) found = *counts;
+      if (is_key(key, "usage") && counts && (counts->prompt_tokens || counts->completion_tokens)) found = *counts;
       return found.has_value();
     });
     if (!walked) return false;
@@ -82,6 +88,7 @@ class backward_reader {
   template <class F>
   bool members(F member) {
     --p_;
+    token_usage counts;
     for (;;) {
       const char last = before_space();
       if (last == '{') {
@@ -89,9 +96,9 @@ class backward_reader {
         return true;
       }
       const bool object = last == '}';
-      token_usage counts;
       std::optional<std::uint64_t> count;
       if (object) {
+        counts = {};
         if (!counts_object(counts)) return false;
       } else if (!back_over_value(last, count)) {
         return false;
@@ -114,8 +121,8 @@ class backward_reader {
     bool prompt_seen = false;
     bool completion_seen = false;
     return members([&](std::string_view key, const token_usage*, std::optional<std::uint64_t> count) {
-      if (key == "prompt_tokens" && !std::exchange(prompt_seen, true)) counts.prompt_tokens = count;
-      if (key == "completion_tokens" && !std::exchange(completion_seen, true)) counts.completion_tokens = count;
+      if (is_key(key, "prompt_tokens") && !std::exchange(prompt_seen, true)) counts.prompt_tokens = count;
+      if (is_key(key, "completion_tokens") && !std::exchange(completion_seen, true)) counts.completion_tokens = count;
       return false;
     });
   }
@@ -135,10 +142,25 @@ class backward_reader {
   bool back_over_value(char last, std::optional<std::uint64_t>& count) {
     if (last == '"') return back_over_string();
     if (last == ']') return back_over_container();
+    // Back to the byte after the ':' (or whitespace), reading the digits as it goes.
     const char* token_end = p_;
-    while (p_ != begin_ && !api::is_json_ws(p_[-1]) && p_[-1] != ':') --p_;
+    std::uint64_t n = 0;
+    std::uint64_t place = 1;
+    bool digits_only = true;
+    for (; p_ != begin_; --p_) {
+      const char c = p_[-1];
+      if (api::is_digit(c)) {
+        n += static_cast<std::uint64_t>(c - '0') * place;
+        place *= 10;
+      } else if (api::is_json_ws(c) || c == ':') {
+        break;
+      } else {
+        digits_only = false;
+      }
+    }
     if (p_ == token_end) return false;
-    count = count_of(std::string_view(p_, static_cast<std::size_t>(token_end - p_)));
+    // A plausible count: an integer from 0 to 2^53 in plain digits (past 2^53 with 17).
+    if (digits_only && token_end - p_ <= 16 && n <= max_count) count = n;
     return true;
   }
 
@@ -175,18 +197,6 @@ class backward_reader {
     bool odd = false;
     for (const char* run = quote; run != begin_ && run[-1] == '\\'; --run) odd = !odd;
     return odd;
-  }
-
-  // A plausible count: an integer from 0 to 2^53 in plain digits.
-  static std::optional<std::uint64_t> count_of(std::string_view token) {
-    if (token.size() > 16) return std::nullopt;  // past 2^53 (16 digits) for sure
-    std::uint64_t n = 0;
-    for (const char c : token) {
-      if (!api::is_digit(c)) return std::nullopt;
-      n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    if (n > max_count) return std::nullopt;
-    return n;
   }
 
   // Back over whitespace: the byte before the reading point then, or 0 at the answer's start (0
