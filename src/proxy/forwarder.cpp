@@ -366,7 +366,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
-  const wait_timer waited(record.upstream_wait, started);
+  wait_timer waited(record.upstream_wait, started);
   const auto& target = targets_.of(entry);
   // A pooled connection the server closed meanwhile fails without an answer: that costs one
   // more try on a fresh connection, not an attempt.
@@ -394,7 +394,9 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     stream.expires_never();
     if (cancel->client_gone) co_return;
     if (!ec) {
-      call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
+      const auto answered = clock::now();
+      waited.stop(answered);
+      call.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(answered - started);
       call.status = call.parser->status();
       call.result = upstream::classify_status(call.status);
       if (upstream::honours_retry_after(call.result, call.status)) {

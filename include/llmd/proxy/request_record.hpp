@@ -85,19 +85,28 @@ struct request_record {
   int fallbacks() const;
 };
 
-// Adds the time from `since` to now to `into` when it goes out of scope. A caller that has just
-// read the clock passes its reading as `since`.
+// Adds the time from `since` to now to `into` when it goes out of scope, or to `until` when
+// stopped there first. A caller that has just read the clock passes its reading as `since` or
+// `until`.
 class wait_timer {
  public:
   explicit wait_timer(record_clock::duration& into, record_clock::time_point since = record_clock::now())
       : into_(into), since_(since) {}
-  ~wait_timer() { into_ += record_clock::now() - since_; }
+  ~wait_timer() {
+    if (!stopped_) into_ += record_clock::now() - since_;
+  }
   wait_timer(const wait_timer&) = delete;
   wait_timer& operator=(const wait_timer&) = delete;
+
+  void stop(record_clock::time_point until) {
+    into_ += until - since_;
+    stopped_ = true;
+  }
 
  private:
   record_clock::duration& into_;
   record_clock::time_point since_;
+  bool stopped_ = false;
 };
 
 }  // namespace llmd::proxy
