@@ -179,27 +179,25 @@ access_buffer::access_buffer(boost::asio::io_context& io, access_log& log) : log
   lines_.reserve(batch_capacity);
 }
 
-void access_buffer::stamp(std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const auto second = ms / 1000;
-  if (second != stamped_second_) {
-    stamped_second_ = second;
-    const std::time_t t = second;
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char text[32];
-    const bool json = log_.format() == log_format::json;
-    stamp_.assign(json ? R"({"time":")" : "");
-    stamp_.append(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc));
-    stamp_ += json ? ".000Z\"" : ".000Z ";
-  }
-  // The milliseconds end before "Z" and the separator.
-  write_fixed(stamp_.data() + stamp_.size() - 2, static_cast<std::uint64_t>(ms % 1000), 3);
-  lines_ += stamp_;
+void access_buffer::restamp(std::int64_t second) {
+  stamped_second_ = second;
+  const std::time_t t = second;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  const bool json = log_.format() == log_format::json;
+  stamp_.assign(json ? R"({"time":")" : "");
+  stamp_.append(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc));
+  stamp_ += json ? ".000Z\"" : ".000Z ";
 }
 
 void access_buffer::add(const router::backend_pool& pool, const proxy::request_record& r) {
-  stamp(std::chrono::system_clock::now());
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (ms / 1000 != stamped_second_) restamp(ms / 1000);
+  // The milliseconds end before "Z" and the separator.
+  write_fixed(stamp_.data() + stamp_.size() - 2, static_cast<std::uint64_t>(ms % 1000), 3);
+  lines_ += stamp_;
   append_line(lines_, pool, r, log_.format());
   if (log_.format() == log_format::json) {
     lines_.append("}\n", 2);

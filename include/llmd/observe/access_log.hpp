@@ -64,7 +64,8 @@ class access_buffer {
   void flush();
 
  private:
-  void stamp(std::chrono::system_clock::time_point now);
+  // Starts stamp_ over for a new second (since the epoch).
+  void restamp(std::int64_t second);
 
   access_log& log_;
   boost::asio::steady_timer timer_;
