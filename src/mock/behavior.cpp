@@ -72,9 +72,9 @@ bool apply_key(behavior& b, const std::string& key, const json& v) {
     if (s) b.retry_after = *s;
     return s.has_value();
   }
-  if (key == "hang" || key == "reset") {
+  if (key == "hang" || key == "reset" || key == "break_after_done") {
     auto f = bool_from_json(v);
-    if (f) (key == "hang" ? b.hang : b.reset) = *f;
+    if (f) (key == "hang" ? b.hang : key == "reset" ? b.reset : b.break_after_done) = *f;
     return f.has_value();
   }
   if (key == "break_after") {
@@ -130,6 +130,7 @@ bool apply_key(behavior& b, const std::string& key, const json& v) {
 
 constexpr const char* config_keys[] = {"tokens",       "token_interval_ms", "status",      "retry_after",
                                        "delay_ms",     "hang",              "reset",       "break_after",
+                                       "break_after_done",
                                        "health_status", "max_context",      "metrics_names", "waiting",
                                        "kv_usage",     "metrics_hang"};
 
@@ -148,6 +149,7 @@ nlohmann::ordered_json settings_json(const behavior& b) {
           {"hang", b.hang},
           {"reset", b.reset},
           {"break_after", b.break_after ? nlohmann::ordered_json(*b.break_after) : nullptr},
+          {"break_after_done", b.break_after_done},
           {"health_status", b.health_status},
           {"max_context", b.max_context},
           {"metrics_names", name_of(b.metrics_as)},
@@ -181,8 +183,8 @@ std::optional<std::string> apply_headers(behavior& b, const boost::beast::http::
     } else if (is("delay") || is("token-interval")) {
       if (auto d = parse_duration(value)) (is("delay") ? b.delay : b.token_interval) = *d;
       else ok = false;
-    } else if (is("hang") || is("reset")) {
-      if (auto f = parse_bool(value)) (is("hang") ? b.hang : b.reset) = *f;
+    } else if (is("hang") || is("reset") || is("break-after-done")) {
+      if (auto f = parse_bool(value)) (is("hang") ? b.hang : is("reset") ? b.reset : b.break_after_done) = *f;
       else ok = false;
     } else if (is("break-after")) {
       if (value == "none" || value == "off" || value == "-1") b.break_after.reset();

@@ -25,6 +25,7 @@ struct behavior {
   bool hang = false;
   bool reset = false;
   std::optional<int> break_after;  // abort after this many token events (streams) or half the body
+  bool break_after_done = false;   // streams: abort after the [DONE] event, before the body's end
   int health_status = 200;
   int max_context = 0;  // prompt + completion tokens allowed; 0: unlimited. Past it: a 400 like vLLM's
   // What GET /metrics reports, as an engine would: its names, its queue, its KV-cache usage

@@ -18,6 +18,7 @@ struct stream_plan {
   int tokens;
   duration token_interval;
   std::optional<int> break_after;
+  bool break_after_done;
   bool include_usage;
   token_usage usage;
   unsigned version;
@@ -61,6 +62,7 @@ asio::awaitable<outcome> stream(connection& conn, stream_plan plan, stats_record
     if (co_await conn.write_chunk(events.usage(plan.usage))) co_return outcome::cancelled;
   }
   if (co_await conn.write_chunk(stream_events::done)) co_return outcome::cancelled;
+  if (plan.break_after_done) co_return outcome::aborted;
   if (co_await conn.write_last_chunk()) co_return outcome::cancelled;
   co_return outcome::completed;
 }
@@ -161,6 +163,7 @@ asio::awaitable<bool> generate(connection& conn, const request& req, context& ct
                      .tokens = b.tokens,
                      .token_interval = b.token_interval,
                      .break_after = b.break_after,
+                     .break_after_done = b.break_after_done,
                      .include_usage = wants_usage(body),
                      .usage = usage,
                      .version = req.version(),
