@@ -16,6 +16,13 @@ namespace {
 // An "event" that never ends is not held back without bound: past this it is passed on as is.
 constexpr std::size_t hold_limit = 1024 * 1024;
 
+// Whether whole events end with `data: [DONE]` (or `data:[DONE]`).
+bool ends_with_done(std::string_view events) {
+  while (!events.empty() && (events.back() == '\n' || events.back() == '\r')) events.remove_suffix(1);
+  const auto last_line = events.substr(events.find_last_of("\r\n") + 1);
+  return last_line == "data: [DONE]" || last_line == "data:[DONE]";
+}
+
 }  // namespace
 
 awaitable<bool> body_writer::write(std::string_view data, bool last) {
@@ -63,17 +70,20 @@ awaitable<bool> body_writer::put(std::string_view piece) {
   const std::size_t whole = events_.feed(piece);
   if (held_.empty() && whole == piece.size()) {
     sent_on_boundary_ = true;
+    if (!piece.empty()) sent_done_ = ends_with_done(piece);
     co_return co_await write(piece);  // the usual case: whole events, no copy
   }
   if (whole == 0) {
     held_.append(piece);
     if (held_.size() <= hold_limit) co_return co_await send_head();
     sent_on_boundary_ = false;
+    sent_done_ = false;
     const bool ok = co_await write(held_);
     held_.clear();
     co_return ok;
   }
   held_.append(piece.substr(0, whole));
+  sent_done_ = ends_with_done(held_);
   const bool ok = co_await write(held_);
   sent_on_boundary_ = true;
   held_.assign(piece.substr(whole));

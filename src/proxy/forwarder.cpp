@@ -465,6 +465,13 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
     const bool finished = co_await out.finish();
     co_return finished && add.keep_alive;
   }
+  // Broken after [DONE], in ending the body: the client has the whole answer, and an error event
+  // after the end of the stream would only confuse it.
+  if (out.sent_done()) {
+    spdlog::debug("request {}: {} broke after [DONE]", ex.request_id, backend.id);
+    const bool finished = co_await out.finish();
+    co_return finished && add.keep_alive;
+  }
 
   const auto why = classify_error(broken, upstream.timed_out(), true);
   call.broken = true;

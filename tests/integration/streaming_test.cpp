@@ -97,6 +97,22 @@ TEST(streaming, upstream_break_mid_stream_ends_with_an_error_event) {
   EXPECT_EQ(c.read_response().status, 200u);
 }
 
+TEST(streaming, an_upstream_that_breaks_after_done_leaves_the_stream_whole_with_no_error_after_it) {
+  mock upstream("abrupt");
+  upstream.configure({{"break_after_done", true}});
+  gateway llmd(one_group(upstream));
+  connection c(llmd.port());
+  const auto all = stream_all(c);
+  EXPECT_TRUE(final_error(all).is_null()) << all;
+  ASSERT_NE(all.find("[DONE]"), std::string::npos) << all;
+  EXPECT_EQ(all.substr(all.rfind("data: ")), "data: [DONE]\n\n");
+  EXPECT_EQ(upstream.stats()["aborted"], 1);
+  // Ended well framed: the connection carries the next request.
+  upstream.configure({{"break_after_done", false}});
+  c.send("POST", "/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(c.read_response().status, 200u);
+}
+
 TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {
   mock upstream("stuck", {"--tokens", "3", "--token-interval", "10s"});
   gateway llmd(one_group(upstream, "    idle_timeout: 300ms\n"));

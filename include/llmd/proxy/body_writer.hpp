@@ -34,6 +34,8 @@ class body_writer {
   // The upstream failed mid-stream (SSE only): the held-back partial event is dropped and the
   // error goes as the last event, then the end of the body.
   awaitable<bool> fail(const http::openai_error& error);
+  // Whether the last event sent was `data: [DONE]`, after which a stream has nothing more to say.
+  bool sent_done() const { return sent_done_; }
 
  private:
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
@@ -50,6 +52,7 @@ class body_writer {
   sse_boundary events_;
   std::string held_;          // the start of an event whose end has not arrived
   bool sent_on_boundary_ = true;  // what the client has seen ends between two events
+  bool sent_done_ = false;
 };
 
 }  // namespace llmd::proxy
