@@ -39,7 +39,8 @@ routing_of() {
   [[ $1 == default ]] || printf 'routing:\n  policy: %s\n' "$1"
 }
 
-# One policy at one size; prints "mean p99 hit_rate".
+# One policy at one size; sets MEAN, P99 and HITS (a percentage). In this shell, not a subshell,
+# so that what it starts is in PIDS for cleanup if it dies.
 measure() {
   local policy=$1 replicas=$2 users=$3 prompts=$4 bytes=$5 turns=$6 cache=$7
   local mocks=() pids=() i
@@ -71,12 +72,15 @@ measure() {
   done
   stop_pid "$llmd_pid"
   for i in "${pids[@]}"; do stop_pid "$i"; done
-  jq -r --argjson blocks "$blocks" --argjson cached "$cached" \
-    '"\(.ttft_mean_ms) \(.ttft_p99_ms) \(if $blocks > 0 then ($cached * 100 / $blocks | floor) else 0 end)"' <<<"$report"
+  MEAN=$(jq .ttft_mean_ms <<<"$report")
+  P99=$(jq .ttft_p99_ms <<<"$report")
+  HITS=$((blocks > 0 ? cached * 100 / blocks : 0))
 }
 
 failed=0
-while read -r replicas users prompts bytes turns cache; do
+mapfile -t sizes <<<"$SIZES"
+for size in "${sizes[@]}"; do
+  read -r replicas users prompts bytes turns cache <<<"$size"
   [[ -n "$replicas" ]] || continue
   echo
   echo "$replicas replicas, $users users, $prompts system prompts of $bytes bytes, $turns turns," \
@@ -86,7 +90,8 @@ while read -r replicas users prompts bytes turns cache; do
   echo "|---|---|---|---|---|"
   rr_mean="" rr_p99=""
   for policy in $POLICIES; do
-    read -r mean p99 hits < <(measure "$policy" "$replicas" "$users" "$prompts" "$bytes" "$turns" "$cache")
+    measure "$policy" "$replicas" "$users" "$prompts" "$bytes" "$turns" "$cache"
+    mean=$MEAN p99=$P99 hits=$HITS
     if [[ $policy == round_robin ]]; then rr_mean=$mean rr_p99=$p99; fi
     ratio=$( [[ -n "$rr_mean" ]] && awk -v a="$mean" -v b="$rr_mean" 'BEGIN{printf "%.2f", a/b}' || echo "-")
     echo "| $policy | $mean | $p99 | $hits% | $ratio |"
@@ -96,5 +101,5 @@ while read -r replicas users prompts bytes turns cache; do
       failed=1
     fi
   done
-done <<<"$SIZES"
+done
 exit "$failed"
