@@ -9,6 +9,7 @@
 
 #include "detail.hpp"
 #include "proxy.hpp"
+#include "read_auth.hpp"
 #include "read_routing.hpp"
 #include "reader.hpp"
 #include "replicas.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 using detail::child_path;
 using detail::field;
-using detail::item_path;
+using detail::items;
 using detail::members;
 using detail::reader;
 
@@ -32,9 +33,9 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 13> top_level_keys = {
+constexpr std::array<std::string_view, 14> top_level_keys = {
     "listen", "listen_tls", "workers",      "models", "default_model", "defaults",    "limits",
-    "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing"};
+    "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing", "auth"};
 // What `defaults:` may set and an entry may override.
 constexpr std::array<std::string_view, 13> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
@@ -72,13 +73,6 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-std::vector<field> items(const field& sequence) {
-  std::vector<field> out;
-  for (const auto& node : sequence.node) {
-    out.push_back(field{.node = node, .path = item_path(sequence.path, out.size()), .line = detail::line_of(node)});
-  }
-  return out;
-}
 
 void read_limits(reader& r, const field* at, limits& out) {
   if (!at) return;
@@ -575,6 +569,7 @@ void read_settings(reader& r, const members& m, config& out) {
   if (have_models) check_groups(r, named, groups);
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
   read_admin(r, m.get("admin"), out);
+  detail::read_auth(r, m.get("auth"), groups, out.auth);
   detail::read_routing(r, m.get("routing"), out.routing);
   if (auto watch = r.boolean(m.get("watch_config"))) out.watch_config = *watch;
   // Chains are only worth judging in a file that is otherwise sound.

@@ -28,6 +28,14 @@ void reader::report(std::string path, int line, std::string message) {
   problems_.push_back(problem{.path = std::move(path), .message = std::move(message), .line = line});
 }
 
+std::vector<field> items(const field& sequence) {
+  std::vector<field> out;
+  for (const auto& node : sequence.node) {
+    out.push_back(field{.node = node, .path = item_path(sequence.path, out.size()), .line = line_of(node)});
+  }
+  return out;
+}
+
 void reader::warn(std::string path, int line, std::string message) {
   warnings_.push_back(problem{.path = std::move(path), .message = std::move(message), .line = line});
 }

@@ -26,6 +26,9 @@ struct field {
   int line = 0;
 };
 
+// The items of a sequence, each with its path and line.
+std::vector<field> items(const field& sequence);
+
 // A map's keys in file order, each at most once.
 class members {
  public:

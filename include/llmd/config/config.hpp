@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "llmd/config/auth.hpp"
 #include "llmd/config/routing.hpp"
 
 namespace llmd::config {
@@ -169,6 +170,7 @@ struct config {
   retry_budget budget;
   admin_settings admin;
   routing_settings routing;
+  auth_settings auth;
   bool watch_config = false;  // reload when the file changes
 };
 
