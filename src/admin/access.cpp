@@ -4,8 +4,9 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
+
+#include "llmd/http/authorization.hpp"
 
 namespace llmd::admin {
 
@@ -14,10 +15,6 @@ namespace {
 bool same_key(std::string_view presented, std::string_view key) {
   // The length may show; the bytes never do, whichever of them differs.
   return presented.size() == key.size() && CRYPTO_memcmp(presented.data(), key.data(), key.size()) == 0;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 bool is_base64_char(char c) {
@@ -48,16 +45,12 @@ bool is_admin_path(std::string_view path) {
 access check_access(std::optional<std::string_view> authorization, const std::optional<std::string>& key) {
   if (!key) return access::granted;
   if (!authorization || authorization->empty()) return access::no_credentials;
-  // credentials = auth-scheme 1*SP token68 (RFC 9110 §11.4); the scheme's case does not matter.
-  const auto space = authorization->find(' ');
-  if (space == std::string_view::npos) return access::wrong_credentials;
-  const auto scheme = authorization->substr(0, space);
-  auto rest = authorization->substr(space);
-  rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
-  if (iequals(scheme, "Bearer")) return same_key(rest, *key) ? access::granted : access::wrong_credentials;
-  if (!iequals(scheme, "Basic")) return access::wrong_credentials;
+  const auto credentials = http::parse_authorization(*authorization);
+  if (!credentials) return access::wrong_credentials;
+  if (credentials->is("Bearer")) return same_key(credentials->token, *key) ? access::granted : access::wrong_credentials;
+  if (!credentials->is("Basic")) return access::wrong_credentials;
   // user-id ":" password: the user name cannot hold a colon, the password (the key) may.
-  const auto pair = decode_base64(rest);
+  const auto pair = decode_base64(credentials->token);
   const auto colon = pair ? pair->find(':') : std::string::npos;
   if (colon == std::string::npos) return access::wrong_credentials;
   return same_key(std::string_view(*pair).substr(colon + 1), *key) ? access::granted : access::wrong_credentials;
