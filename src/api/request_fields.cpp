@@ -3,6 +3,7 @@
 #include <array>
 #include <bitset>
 #include <cassert>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "llmd/api/json_bytes.hpp"
@@ -84,7 +85,7 @@ bool unescaped_equals(std::string_view raw, std::string_view name) {
 }
 
 // What the key just read says of the value that follows.
-enum class field { none, model, stream, messages, prompt, message_text, part_text };
+enum class field { none, model, stream, stream_options, messages, prompt, message_text, part_text };
 // What a container holds, for the prompt: every other container is none.
 enum class holds : unsigned char { none, messages, message, parts, part, prompt };
 enum class model_state { absent, string, not_string };
@@ -106,6 +107,10 @@ class scanner {
 
     request_fields fields;
     fields.stream = stream_ == stream_state::on;
+    if (options_end_) {
+      fields.stream_options_begin = offset(options_at_);
+      fields.stream_options_end = offset(options_end_);
+    }
     if (model_ == model_state::string) {
       fields.model_begin = static_cast<std::size_t>(model_at_ - begin_);
       fields.model_end = static_cast<std::size_t>(model_end_ - begin_);
@@ -159,6 +164,9 @@ class scanner {
       } else if (f == field::stream) {
         stream_ = c == 't' ? stream_state::on : (c == 'f' || c == 'n') ? stream_state::off : stream_state::not_bool;
         stream_at_ = value;
+      } else if (f == field::stream_options) {
+        options_at_ = value;
+        options_end_ = nullptr;
       }
 
       if (c == '{' || c == '[') {
@@ -200,6 +208,7 @@ class scanner {
 
       // A value just ended: close containers until one expects another value.
       for (;;) {
+        if (depth == 1) note_top_level_value_end();
         skip_ws();
         if (depth == 0) return p_ == end_ || fail("unexpected data after the JSON value");
         if (p_ == end_) return fail("unexpected end of input");
@@ -220,6 +229,11 @@ class scanner {
     }
   }
 
+  // p_ is just past a member value of the top-level object.
+  void note_top_level_value_end() {
+    if (options_at_ && !options_end_) options_end_ = p_;
+  }
+
   // `"key" :` and the whitespace after it; notes top-level keys that matter in `pending`.
   bool parse_key(std::size_t depth, field& pending) {
     if (p_ == end_ || *p_ != '"') return fail("expected a string object key");
@@ -231,9 +245,10 @@ class scanner {
       const std::string_view raw(key + 1, static_cast<std::size_t>(p_ - key - 2));
       const auto is = [&](std::string_view name) { return escaped ? unescaped_equals(raw, name) : raw == name; };
       if (depth == 1) {
-        pending = is("model")    ? field::model
-                  : is("stream") ? field::stream
-                  : !prompt_     ? field::none
+        pending = is("model")            ? field::model
+                  : is("stream")         ? field::stream
+                  : is("stream_options") ? field::stream_options
+                  : !prompt_             ? field::none
                   : is("messages") ? field::messages
                   : is("prompt")   ? field::prompt
                                    : field::none;
@@ -352,6 +367,8 @@ class scanner {
   bool model_escaped_ = false;
   stream_state stream_ = stream_state::off;
   const char* stream_at_ = nullptr;
+  const char* options_at_ = nullptr;   // the last top-level stream_options value
+  const char* options_end_ = nullptr;
 };
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -397,6 +414,43 @@ std::string rewrite_model(std::string_view body, const request_fields& fields, s
   out.append(body.substr(0, fields.model_begin));
   append_json_string(out, new_model);
   out.append(body.substr(fields.model_end));
+  return out;
+}
+
+std::optional<std::string> ask_for_usage(std::string_view body, request_fields& fields) {
+  static constexpr std::string_view options = R"({"include_usage":true})";
+  std::size_t at;
+  std::size_t removed = 0;
+  std::string inserted;
+  if (fields.stream_options_begin == fields.stream_options_end) {
+    // First in the object, so that no comma of the client's is needed.
+    at = body.find('{') + 1;
+    const auto next = body.find_first_not_of(" \t\r\n", at);
+    inserted = std::string(R"("stream_options":)") + std::string(options) + (body[next] == '}' ? "" : ",");
+  } else {
+    at = fields.stream_options_begin;
+    removed = fields.stream_options_end - at;
+    auto given = nlohmann::json::parse(body.substr(at, removed), nullptr, false);
+    if (given.is_null()) {
+      inserted = options;
+    } else if (!given.is_object()) {
+      return std::nullopt;
+    } else {
+      const auto asked = given.find("include_usage");
+      if (asked != given.end() && *asked == true) return std::nullopt;
+      given["include_usage"] = true;
+      inserted = given.dump();
+    }
+  }
+  std::string out;
+  out.reserve(body.size() - removed + inserted.size());
+  out.append(body.substr(0, at)).append(inserted).append(body.substr(at + removed));
+  if (fields.model && fields.model_begin >= at) {
+    const auto moved = static_cast<std::ptrdiff_t>(inserted.size()) - static_cast<std::ptrdiff_t>(removed);
+    fields.model_begin = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(fields.model_begin) + moved);
+    fields.model_end = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(fields.model_end) + moved);
+  }
+  fields.usage_added = true;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // GET /v1/models: the pool's model ids in OpenAI's list format, built once per config.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +12,12 @@ namespace llmd::api {
 
 class model_catalog {
  public:
-  explicit model_catalog(const config::config& cfg);
+  // Lists what resolves to a group `shown` accepts (by name); without it, everything.
+  using group_filter = std::function<bool(const std::string& group)>;
+  explicit model_catalog(const config::config& cfg, const group_filter& shown = {});
 
   // {"object":"list","data":[{"id","object":"model","created":0,"owned_by":"llm-d"},...]}: every
-  // group name, then every entry `model` id not already listed.
+  // group name, then every entry `model` id not already listed (and not a group's name).
   const std::string& list_json() const { return list_json_; }
 
   // One model object, or nullopt when the id is not served.

@@ -20,6 +20,9 @@ struct request_fields {
   std::size_t model_begin = 0;       // byte span of the model value token, quotes included
   std::size_t model_end = 0;
   bool stream = false;               // top-level "stream": true
+  std::size_t stream_options_begin = 0;  // byte span of the top-level "stream_options" value;
+  std::size_t stream_options_end = 0;    // empty when absent
+  bool usage_added = false;  // llm-d asked for the stream's usage, which the client did not (ask_for_usage)
 };
 
 // `message` is shown to API clients as is; syntax errors end with "at byte <offset>".
@@ -48,5 +51,11 @@ std::variant<request_fields, scan_error> scan_request(std::string_view body, pro
 // `body` with the model value token replaced by `new_model` as a JSON string. `fields` must come
 // from scan_request(body) with a model.
 std::string rewrite_model(std::string_view body, const request_fields& fields, std::string_view new_model);
+
+// For a stream whose usage llm-d must see: `body` with stream_options.include_usage set to true,
+// every other option kept; nullopt when the client asked for it already, or when stream_options is
+// neither an object nor null (the upstream refuses that itself). The model span of `fields` moves
+// with the bytes, and `usage_added` is set.
+std::optional<std::string> ask_for_usage(std::string_view body, request_fields& fields);
 
 }  // namespace llmd::api

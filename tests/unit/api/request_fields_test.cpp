@@ -521,5 +521,60 @@ TEST(ScanRequest, AgreesWithNlohmannOnRandomDocuments) {
   EXPECT_GT(with_model, 500);
 }
 
+TEST(StreamOptions, TheTopLevelValueSpanIsKeptNestedOnesAreNot) {
+  const std::string body = R"({"model":"m","x":{"stream_options":1},"stream_options" : {"a":[1,{}]} ,"stream":true})";
+  const auto f = scan_ok(body);
+  EXPECT_EQ(body.substr(f.stream_options_begin, f.stream_options_end - f.stream_options_begin), R"({"a":[1,{}]})");
+  for (const std::string scalar : {R"({"stream_options":null})", R"({"stream_options":  12 })"}) {
+    const auto g = scan_ok(scalar);
+    EXPECT_EQ(scalar.substr(g.stream_options_begin, g.stream_options_end - g.stream_options_begin),
+              scalar.find("null") != std::string::npos ? "null" : "12");
+  }
+  const auto none = scan_ok(R"({"model":"m"})");
+  EXPECT_EQ(none.stream_options_begin, none.stream_options_end);
+  const std::string twice = R"({"stream_options":{},"stream_options":{"b":1}})";
+  const auto last = scan_ok(twice);
+  EXPECT_EQ(twice.substr(last.stream_options_begin, last.stream_options_end - last.stream_options_begin), R"({"b":1})");
+}
+
+// What ask_for_usage makes of `body`: valid JSON asking for usage, its model span still right.
+json asked(const std::string& body) {
+  auto f = scan_ok(body);
+  const auto out = ask_for_usage(body, f);
+  if (!out) {
+    ADD_FAILURE() << "nothing to add to " << body;
+    return {};
+  }
+  EXPECT_TRUE(f.usage_added);
+  const auto g = scan_ok(*out);
+  EXPECT_EQ(g.model, f.model);
+  if (f.model) {
+    EXPECT_EQ(out->substr(f.model_begin, f.model_end - f.model_begin),
+              out->substr(g.model_begin, g.model_end - g.model_begin));
+  }
+  return json::parse(*out);
+}
+
+TEST(AskForUsage, AddsStreamOptionsOrIncludeUsageAndKeepsTheRest) {
+  EXPECT_EQ(asked(R"({"model":"m","stream":true})"),
+            (json{{"model", "m"}, {"stream", true}, {"stream_options", {{"include_usage", true}}}}));
+  EXPECT_EQ(asked(R"( { } )"), (json{{"stream_options", {{"include_usage", true}}}}));
+  EXPECT_EQ(asked(R"({"stream_options":null,"model":"m"})"),
+            (json{{"model", "m"}, {"stream_options", {{"include_usage", true}}}}));
+  EXPECT_EQ(asked(R"({"stream_options":{"continuous_usage_stats":true,"include_usage":false},"model":"m"})"),
+            (json{{"model", "m"}, {"stream_options", {{"continuous_usage_stats", true}, {"include_usage", true}}}}));
+  EXPECT_EQ(asked(R"({"model":"m","stream_options":{}})"),
+            (json{{"model", "m"}, {"stream_options", {{"include_usage", true}}}}));
+}
+
+TEST(AskForUsage, LeavesABodyThatAskedAlreadyOrCannotAsk) {
+  for (const std::string body :
+       {R"({"model":"m","stream_options":{"include_usage":true}})", R"({"stream_options":"yes","model":"m"})"}) {
+    auto f = scan_ok(body);
+    EXPECT_EQ(ask_for_usage(body, f), std::nullopt) << body;
+    EXPECT_FALSE(f.usage_added);
+  }
+}
+
 }  // namespace
 }  // namespace llmd::api
