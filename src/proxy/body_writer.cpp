@@ -63,6 +63,10 @@ void body_writer::note_sent(std::size_t body_bytes, record_clock::time_point now
   if (sse_ && body_bytes > 0 && !record_.first_token) record_.first_token = now;
 }
 
+std::string_view body_writer::passed(std::string_view events) {
+  return drop_usage_ ? without_usage_events(events, kept_) : events;
+}
+
 awaitable<bool> body_writer::send_head() { co_return co_await write({}); }
 
 awaitable<bool> body_writer::put(std::string_view piece) {
@@ -71,7 +75,7 @@ awaitable<bool> body_writer::put(std::string_view piece) {
   if (held_.empty() && whole == piece.size()) {
     sent_on_boundary_ = true;
     if (!piece.empty()) sent_done_ = ends_with_done(piece);
-    co_return co_await write(piece);  // the usual case: whole events, no copy
+    co_return co_await write(passed(piece));  // the usual case: whole events, no copy
   }
   if (whole == 0) {
     held_.append(piece);
@@ -84,7 +88,7 @@ awaitable<bool> body_writer::put(std::string_view piece) {
   }
   held_.append(piece.substr(0, whole));
   sent_done_ = ends_with_done(held_);
-  const bool ok = co_await write(held_);
+  const bool ok = co_await write(passed(held_));
   sent_on_boundary_ = true;
   held_.assign(piece.substr(whole));
   co_return ok;

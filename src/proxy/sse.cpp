@@ -46,6 +46,49 @@ std::size_t sse_boundary::feed(std::string_view chunk) {
   return last;
 }
 
+namespace {
+
+// The length of the first event of `events`, its blank line included; all of it when it has none.
+std::size_t first_event(std::string_view events) {
+  const char* const begin = events.data();
+  const char* const end = begin + events.size();
+  bool line_has_content = false;
+  for (const char* p = begin; p < end;) {
+    if (*p != '\r' && *p != '\n') {
+      p = find_line_end(p, end);
+      line_has_content = true;
+      continue;
+    }
+    p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+    if (!line_has_content) return static_cast<std::size_t>(p - begin);
+    line_has_content = false;
+  }
+  return events.size();
+}
+
+// A quote inside a JSON string is escaped, so these bytes can't come from a model's text.
+bool is_usage_event(std::string_view event) {
+  return event.find(R"("choices":[])") != std::string_view::npos &&
+         event.find(R"("usage":{)") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view without_usage_events(std::string_view events, std::string& kept) {
+  bool dropped = false;
+  for (std::size_t at = 0; at < events.size();) {
+    const auto event = events.substr(at, first_event(events.substr(at)));
+    if (is_usage_event(event)) {
+      if (!dropped) kept.assign(events.substr(0, at));
+      dropped = true;
+    } else if (dropped) {
+      kept.append(event);
+    }
+    at += event.size();
+  }
+  return dropped ? std::string_view(kept) : events;
+}
+
 bool is_event_stream(const llmd::http::field_list& headers) {
   const auto type = headers.find(boost::beast::http::field::content_type);
   return type && boost::beast::iequals(type->substr(0, 17), "text/event-stream");

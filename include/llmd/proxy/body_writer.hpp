@@ -36,10 +36,14 @@ class body_writer {
   awaitable<bool> fail(const http::openai_error& error);
   // Whether the last event sent was `data: [DONE]`, after which a stream has nothing more to say.
   bool sent_done() const { return sent_done_; }
+  // llm-d asked for the stream's usage, which the client did not: its event goes no further.
+  void drop_usage_events() { drop_usage_ = true; }
 
  private:
   // Writes the header if still unsent, then `data` framed, then the end of the body if `last`.
   awaitable<bool> write(std::string_view data, bool last = false);
+  // Whole events as they go to the client.
+  std::string_view passed(std::string_view events);
   // `now`: when the write ended.
   void note_sent(std::size_t body_bytes, record_clock::time_point now);
 
@@ -53,6 +57,8 @@ class body_writer {
   std::string held_;          // the start of an event whose end has not arrived
   bool sent_on_boundary_ = true;  // what the client has seen ends between two events
   bool sent_done_ = false;
+  bool drop_usage_ = false;
+  std::string kept_;  // whole events without the usage event, when dropping it
 };
 
 }  // namespace llmd::proxy

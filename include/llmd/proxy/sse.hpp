@@ -35,6 +35,11 @@ bool is_event_stream(const llmd::http::field_list& headers);
 // The first CR or LF in [p, end), or end.
 const char* find_line_end(const char* p, const char* end);
 
+// `events` (whole events) without those that carry only usage ("choices":[] and a "usage" object),
+// which llm-d asked for itself (api::ask_for_usage); the result is `events` itself when there are
+// none, else what `kept` now holds.
+std::string_view without_usage_events(std::string_view events, std::string& kept);
+
 // "data: {\"error\":{...}}\n\n": the OpenAI-shaped error as one SSE event.
 std::string sse_error_event(const llmd::http::openai_error& e);
 

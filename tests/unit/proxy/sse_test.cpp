@@ -249,5 +249,21 @@ TEST(SseErrorEvent, InjectedAfterAnyBoundaryStaysSeparate) {
   }
 }
 
+TEST(WithoutUsageEvents, DropsOnlyTheUsageEventWhateverTheLineEndings) {
+  const std::string chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"\\\"choices\\\":[]\"}}],\"usage\":null}\n\n";
+  const std::string usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1}}\n\n";
+  const std::string done = "data: [DONE]\n\n";
+  std::string kept;
+  EXPECT_EQ(without_usage_events(chunk + usage + done, kept), chunk + done);
+  EXPECT_EQ(without_usage_events(usage, kept), "");
+  // Nothing to drop: the events themselves, not a copy.
+  const std::string plain = chunk + done;
+  EXPECT_EQ(without_usage_events(plain, kept).data(), plain.data());
+  const std::string crlf = "data: {\"choices\":[],\"usage\":{}}\r\n\r\ndata: [DONE]\r\n\r\n";
+  EXPECT_EQ(without_usage_events(crlf, kept), "data: [DONE]\r\n\r\n");
+  const std::string cr = "data: {\"choices\":[],\"usage\":{}}\r\rdata: [DONE]\r\r";
+  EXPECT_EQ(without_usage_events(cr, kept), "data: [DONE]\r\r");
+}
+
 }  // namespace
 }  // namespace llmd::proxy
