@@ -241,6 +241,11 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   const auto where = printable(workers.front()->acceptor.local_endpoint());
   spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
                first->front_tls ? "https://" : "", where, workers.size());
+  if (first->keys.enabled()) {
+    spdlog::info("the API asks for one of {} client key(s)", first->keys.all().size());
+  } else {
+    spdlog::warn("no client keys (auth.keys): the API is open to anyone who reaches {}", where);
+  }
   std::printf("llm-d listening on %s\n", where.c_str());
   if (admin_listen) {
     const auto admin_where = printable(admin_listen->acceptor.local_endpoint());

@@ -9,6 +9,7 @@
 #include "llmd/api/prompt_blocks.hpp"
 #include "llmd/metrics/exposition.hpp"
 #include "llmd/net/executor.hpp"
+#include "llmd/proxy/admission.hpp"
 #include "llmd/proxy/forwarder.hpp"
 #include "llmd/proxy/recorded_response.hpp"
 
@@ -38,6 +39,12 @@ http::response json_response(status code, std::string body) {
 awaitable<bool> fail(http::exchange& ex, request_record& record, status code, const http::openai_error& e) {
   record.end = proxy::request_end::refused;
   return proxy::respond(ex, record, http::error_response(code, e));
+}
+
+awaitable<bool> turn_away(http::exchange& ex, request_record& record, const proxy::refusal& refusal) {
+  record.end = proxy::request_end::refused;
+  record.rejected = refusal.reason;
+  return proxy::respond(ex, record, refusal.response());
 }
 
 awaitable<bool> wrong_method(http::exchange& ex, request_record& record, std::string_view allowed) {
@@ -81,6 +88,22 @@ http::response status_page_response() {
 
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
 
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Probes and the admin routes (which have a key of their own) are open to clients without one.
+bool needs_client_key(std::string_view path) {
+  return path != "/health" && path != "/ready" && !admin::is_admin_path(path);
+}
+
+// The key the head named (screen), found again in this snapshot; a reload since the head was read
+// may have changed the keys, so a key it lost is looked for as the head gives it.
+std::variant<const proxy::client*, proxy::refusal> client_of(const http::exchange& ex, const proxy::client_keys& keys) {
+  if (ex.client_key) {
+    if (const auto* key = keys.find(*ex.client_key)) return key;
+  }
+  return proxy::authenticate(keys, ex.req.fields());
+}
+
 // The hash of the request's session header (routing.session_header); 0 when it has none.
 std::uint64_t session_of(const http::exchange& ex, const config::routing_settings& routing) {
   if (routing.session_header.empty()) return 0;
@@ -96,8 +119,7 @@ void begin(request_record& record, const http::exchange& ex) {
   record.client = ex.peer;
   record.request_id = ex.request_id;
   record.method = ex.req.method_string();
-  const std::string_view target = ex.req.target();
-  record.path = target.substr(0, target.find('?'));
+  record.path = path_of(ex.req.target());
   record.bytes_in = ex.req.body().size();
 }
 
@@ -111,6 +133,17 @@ awaitable<bool> routes::handle(http::exchange& ex) {
   const bool keep = co_await dispatch(ex, *rt, record, counted);
   finish(*rt, record, counted);
   co_return keep;
+}
+
+std::optional<http::refusal> routes::screen(http::exchange& ex) {
+  const auto& keys = current_.current()->keys;
+  if (!keys.enabled() || serves_ == surface::admin || !needs_client_key(path_of(ex.req.target()))) {
+    return std::nullopt;
+  }
+  auto verdict = proxy::authenticate(keys, ex.req.fields());
+  if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) return http::refusal{refusal->response(), refusal->reason};
+  ex.client_key = std::get<const proxy::client*>(verdict)->settings.digest;
+  return std::nullopt;
 }
 
 void routes::refused(const http::exchange& ex, unsigned code, std::string_view reason) {
@@ -129,6 +162,7 @@ void routes::finish(const runtime& rt, request_record& record, bool counted) {
     record.status = 499;
     record.end = proxy::request_end::client_gone;
   }
+  proxy::charge_tokens(record, record.finished);
   if (counted) sinks_.metrics.record(*rt.series, record);
   if (sinks_.access_log) sinks_.access_log->add(rt.pool, record);
 }
@@ -180,14 +214,20 @@ awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record
     return proxy::respond(ex, record, status_page_response());
   }
   counted = true;
+  if (rt.keys.enabled()) {
+    auto verdict = client_of(ex, rt.keys);
+    if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) return turn_away(ex, record, *refusal);
+    record.key = std::get<const proxy::client*>(verdict);
+  }
+  const auto& catalog = record.key ? record.key->catalog : rt.catalog;
   if (path == "/v1/models") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
-    return proxy::respond(ex, record, json_response(status::ok, rt.catalog.list_json()));
+    return proxy::respond(ex, record, json_response(status::ok, catalog.list_json()));
   }
   if (path.starts_with("/v1/models/")) {
     if (!is_read(method)) return wrong_method(ex, record, "GET");
     const auto id = path.substr(11);
-    if (auto model = rt.catalog.model_json(id)) return proxy::respond(ex, record, json_response(status::ok, *model));
+    if (auto model = catalog.model_json(id)) return proxy::respond(ex, record, json_response(status::ok, *model));
     return fail(
         ex, record, status::not_found,
         {"The model '" + std::string(id) + "' does not exist", "invalid_request_error", "model_not_found", "model"});
@@ -211,7 +251,7 @@ awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& r
                             {"We could not parse the JSON body of your request: " + error->message,
                              "invalid_request_error", "invalid_json", ""});
   }
-  const auto& fields = std::get<api::request_fields>(scanned);
+  auto& fields = std::get<api::request_fields>(scanned);
   if (!fields.model) {
     record.rejected = "bad_request";
     co_return co_await fail(ex, record, status::bad_request,
@@ -226,6 +266,11 @@ awaitable<bool> routes::proxy(http::exchange& ex, runtime& rt, request_record& r
                              "model_not_found", "model"});
   }
   record.group = *group;
+  if (record.key) {
+    if (auto refusal = proxy::admit(*record.key, ex.req, fields, *group, std::chrono::steady_clock::now())) {
+      co_return co_await turn_away(ex, record, *refusal);
+    }
+  }
   if (prompt) record.prompt_blocks = prompt->hashes().size();
   router::affinity hints{.prompt = {}, .session = session_of(ex, routing)};
   if (prompt) hints.prompt = prompt->hashes();

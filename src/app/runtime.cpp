@@ -9,6 +9,7 @@ runtime::runtime(std::shared_ptr<const config::config> config, upstream::targets
     : cfg(std::move(config)),
       targets(std::move(reach)),
       pool(cfg, previous ? &previous->pool : nullptr),
+      keys(*cfg, pool, previous ? &previous->keys : nullptr),
       catalog(*cfg),
       front_tls(std::move(tls)) {}
 
@@ -22,7 +23,7 @@ std::shared_ptr<runtime> build_runtime(std::shared_ptr<const config::config> cfg
     if (!tls) return nullptr;
   }
   auto rt = std::make_shared<runtime>(std::move(cfg), std::move(*reach), previous, std::move(tls));
-  rt->series = base.metrics.series_for(rt->pool);
+  rt->series = base.metrics.series_for(rt->pool, rt->keys.all().size());
   return rt;
 }
 

@@ -38,31 +38,27 @@ bool expects_continue(const request& req) {
   return expect && beast::iequals(*expect, "100-continue");
 }
 
-// What the session needs to answer a request it refuses itself.
-struct refusal_context {
-  llmd::net::timed_socket& stream;
-  const net::ip::tcp::endpoint& peer;
-  std::chrono::steady_clock::time_point received;
-  handler& h;
-  config::duration timeout;
-};
-
-// Answers a request the session itself rejects, then the connection closes: its unread body
-// (if any) makes the stream unusable for another request.
-awaitable<void> reject(const refusal_context& c, request& req, bhttp::status status, std::string_view reason,
-                       const openai_error& e) {
-  beast::flat_buffer unused;
-  exchange ex{c.stream, c.peer, c.received, unused, req, request_id_for(req), c.timeout};
-  auto res = error_response(status, e);
+// Answers a request turned away before its body was read, then the connection closes: the
+// unread body (if any) makes the stream unusable for another request.
+awaitable<void> turn_away(exchange& ex, handler& h, response res, std::string_view reason) {
+  const auto status = res.result_int();
   res.keep_alive(false);
   co_await respond(ex, std::move(res));
-  c.h.refused(ex, static_cast<unsigned>(status), reason);
+  h.refused(ex, status, reason);
 }
 
-awaitable<void> reject_too_large(const refusal_context& c, request& req, const config::limits& limits) {
-  co_await reject(c, req, bhttp::status::payload_too_large, "body_too_large",
-                  {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
-                   "invalid_request_error", "request_too_large", ""});
+response too_large(const config::limits& limits) {
+  return error_response(bhttp::status::payload_too_large,
+                        {"request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes",
+                         "invalid_request_error", "request_too_large", ""});
+}
+
+// A head that does not parse or is too large.
+response malformed(bool too_big) {
+  return error_response(
+      too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,
+      {too_big ? "request header too large" : "malformed HTTP request", "invalid_request_error",
+       too_big ? "header_too_large" : "bad_request", ""});
 }
 
 awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tls, config::duration timeout) {
@@ -102,29 +98,32 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
 
     stream.expires_after(limits.client_idle_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    const refusal_context refusing{stream, peer, std::chrono::steady_clock::now(), h, limits.client_header_timeout};
+    const auto received = std::chrono::steady_clock::now();
     if (hec) {
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
-        co_await reject_too_large(refusing, req, limits);
+        exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_header_timeout};
+        co_await turn_away(ex, h, too_large(limits), "body_too_large");
       } else if (is_malformed(hec)) {  // a closed, reset or silent connection just ends
         request empty;
+        exchange ex{stream, peer, received, buffer, empty, request_id_for(empty), limits.client_header_timeout};
         const bool too_big = hec == bhttp::error::header_limit;
-        co_await reject(refusing, empty,
-                        too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request,
-                        too_big ? "header_too_large" : "bad_request",
-                        {too_big ? "request header too large" : "malformed HTTP request", "invalid_request_error",
-                         too_big ? "header_too_large" : "bad_request", ""});
+        co_await turn_away(ex, h, malformed(too_big), too_big ? "header_too_large" : "bad_request");
       }
+      break;
+    }
+    exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_header_timeout};
+    if (auto refused = h.screen(ex)) {
+      co_await turn_away(ex, h, std::move(refused->res), refused->reason);
       break;
     }
 
     const auto declared = parser.content_length();
     if (declared && *declared > limits.max_body_bytes) {
-      co_await reject_too_large(refusing, req, limits);
+      co_await turn_away(ex, h, too_large(limits), "body_too_large");
       break;
     }
-    stream.expires_at(refusing.received + limits.client_header_timeout);
+    stream.expires_at(received + limits.client_header_timeout);
     // A large body is read in large pieces rather than small_read at a time.
     if (declared && *declared > buffer.capacity()) buffer.reserve(std::min<std::size_t>(*declared, large_read));
     if (!parser.is_done()) {
@@ -135,7 +134,7 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
       }
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       if (bec == bhttp::error::body_limit) {
-        co_await reject_too_large(refusing, req, limits);
+        co_await turn_away(ex, h, too_large(limits), "body_too_large");
         break;
       }
       if (bec) break;
@@ -145,7 +144,6 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
     // Draining: this answer is the connection's last, and says so.
     const bool draining = t.draining.load(std::memory_order_relaxed);
     if (draining) req.keep_alive(false);
-    exchange ex{stream, peer, refusing.received, buffer, req, request_id_for(req), limits.client_header_timeout};
     const request_count counted(t);
     const bool keep = co_await h.handle(ex);
     if (!keep || draining) break;

@@ -15,6 +15,7 @@
 
 #include "llmd/observe/access_log.hpp"
 #include "llmd/observe/decimal.hpp"
+#include "llmd/proxy/client_keys.hpp"
 
 namespace llmd::observe {
 
@@ -219,12 +220,14 @@ std::string_view group_of(const router::backend_pool& pool, int group) {
 
 std::string_view id_of(const router::replica* r) { return r ? std::string_view(r->id) : std::string_view(); }
 
+std::string_view key_of(const proxy::request_record& r) { return r.key ? r.key->name() : std::string_view(); }
+
 std::string_view or_dash(std::string_view text) { return text.empty() ? "-" : text; }
 
 // The most bytes a record's line can take.
 std::size_t room_for(const router::backend_pool& pool, const proxy::request_record& r) {
   std::size_t texts = r.method.size() + r.path.size() + r.request_id.size() + (r.model ? r.model->size() : 0);
-  std::size_t names = group_of(pool, r.group).size() + id_of(r.served).size();
+  std::size_t names = group_of(pool, r.group).size() + id_of(r.served).size() + key_of(r).size();
   for (const auto& step : r.steps) names += step_room + group_of(pool, step.group).size() + id_of(step.backend).size();
   return fixed_room + escape_growth * texts + names;
 }
@@ -246,6 +249,8 @@ char* text_line(char* at, const router::backend_pool& pool, const proxy::request
   } else {
     out.put('-');
   }
+  out.literal(" key=");
+  out.text(or_dash(key_of(r)));
   out.literal(" group=");
   out.text(or_dash(group_of(pool, r.group)));
   out.literal(" backend=");
@@ -304,6 +309,8 @@ char* json_members(char* at, const router::backend_pool& pool, const proxy::requ
   out.number(r.status);
   out.literal(",\"model\":");
   json_string_or_null(out, r.model ? std::string_view(*r.model) : std::string_view());
+  out.literal(",\"key\":");
+  json_string_or_null(out, key_of(r));
   out.literal(",\"group\":");
   json_string_or_null(out, group_of(pool, r.group));
   out.literal(",\"backend\":");

@@ -3,13 +3,15 @@
 #include <array>
 #include <chrono>
 
+#include "llmd/proxy/client_keys.hpp"
+
 namespace llmd::observe {
 
 namespace {
 
 using proxy::record_clock;
 
-constexpr unsigned status_slots = 1000;  // HTTP statuses are three digits
+constexpr unsigned status_slots_per_key = 1000;  // HTTP statuses are three digits
 
 double seconds(record_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -19,9 +21,10 @@ std::uint64_t wall_clock_seconds() {
 
 }  // namespace
 
-// The series of one (model, backend) pair.
+// The series of one (model, backend) pair. Its request counters are found by (key, status)
+// without a lock: a key's array of status slots is made when its first request ends.
 struct pool_series::series {
-  series(gateway_metrics& m, std::string model_label, std::string backend_label)
+  series(gateway_metrics& m, std::string model_label, std::string backend_label, std::size_t keys)
       : model(std::move(model_label)),
         backend(std::move(backend_label)),
         duration(m.duration_.with({model, backend})),
@@ -29,15 +32,30 @@ struct pool_series::series {
         ttft(m.ttft_.with({model, backend})),
         prompt(m.tokens_.with({model, backend, "prompt"})),
         completion(m.tokens_.with({model, backend, "completion"})),
-        by_status(new std::atomic<metrics::counter*>[status_slots]()) {}
+        by_key(keys + 1) {}
+  ~series() {
+    for (auto& statuses : by_key) delete[] statuses.load(std::memory_order_relaxed);
+  }
+  series(const series&) = delete;
+  series& operator=(const series&) = delete;
 
-  metrics::counter& requests(metrics::counter_family& family, unsigned status) {
-    const unsigned slot = status < status_slots ? status : 0;
-    auto* known = by_status[slot].load(std::memory_order_acquire);
+  metrics::counter& requests(metrics::counter_family& family, unsigned status, const proxy::client* key) {
+    auto* statuses = statuses_of(key ? static_cast<std::size_t>(key->index) + 1 : 0);
+    const unsigned slot = status < status_slots_per_key ? status : 0;
+    auto* known = statuses[slot].load(std::memory_order_acquire);
     if (known) return *known;
-    auto& created = family.with({model, backend, std::to_string(slot)});
-    by_status[slot].store(&created, std::memory_order_release);
+    auto& created = family.with({model, backend, std::to_string(slot), key ? std::string(key->name()) : "none"});
+    statuses[slot].store(&created, std::memory_order_release);
     return created;
+  }
+
+  std::atomic<metrics::counter*>* statuses_of(std::size_t key) {
+    auto* known = by_key[key].load(std::memory_order_acquire);
+    if (known) return known;
+    auto* made = new std::atomic<metrics::counter*>[status_slots_per_key]();
+    if (by_key[key].compare_exchange_strong(known, made, std::memory_order_acq_rel)) return made;
+    delete[] made;  // another worker's came first
+    return known;
   }
 
   std::string model;
@@ -47,16 +65,17 @@ struct pool_series::series {
   metrics::histogram& ttft;
   metrics::counter& prompt;
   metrics::counter& completion;
-  std::unique_ptr<std::atomic<metrics::counter*>[]> by_status;
+  std::vector<std::atomic<std::atomic<metrics::counter*>*>> by_key;  // 0: no key, else key index + 1
 };
 
-pool_series::pool_series(gateway_metrics& metrics, const router::backend_pool& pool) : pool_(pool) {
+pool_series::pool_series(gateway_metrics& metrics, const router::backend_pool& pool, std::size_t keys)
+    : pool_(pool) {
   for (int i = 0; i < pool.replica_count(); ++i) {
     const auto& r = pool.replica_at(i);
-    replicas_.push_back(std::make_unique<series>(metrics, pool.groups()[r.group].name, r.id));
+    replicas_.push_back(std::make_unique<series>(metrics, pool.groups()[r.group].name, r.id, keys));
   }
-  for (const auto& g : pool.groups()) groups_.push_back(std::make_unique<series>(metrics, g.name, "none"));
-  none_ = std::make_unique<series>(metrics, "none", "none");
+  for (const auto& g : pool.groups()) groups_.push_back(std::make_unique<series>(metrics, g.name, "none", keys));
+  none_ = std::make_unique<series>(metrics, "none", "none", keys);
 }
 
 pool_series::~pool_series() = default;
@@ -70,8 +89,9 @@ pool_series::series& pool_series::of(const proxy::request_record& r) const {
 gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
     : current_(std::move(current)),
       registry_(workers),
-      requests_(registry_.counter("llmd_requests_total", "Requests answered, by the group and replica that served",
-                                  {"model", "backend", "status"})),
+      requests_(registry_.counter("llmd_requests_total",
+                                  "Requests answered, by the group and replica that served and the client key",
+                                  {"model", "backend", "status", "key"})),
       duration_(registry_.histogram("llmd_request_duration_seconds", "From the request's header to its last byte",
                                     {"model", "backend"}, metrics::latency_buckets())),
       ttfb_(registry_.histogram("llmd_time_to_first_byte_seconds", "From the request's header to the response's",
@@ -104,7 +124,8 @@ gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
                                 "Looked-up requests that went to a replica sent their leading block before", {})
                        .with({})),
       last_reload_success_(static_cast<double>(wall_clock_seconds())) {
-  for (const auto reason : {"body_too_large", "header_too_large", "bad_request", "unknown_model", "queue_full"}) {
+  for (const auto reason : {"body_too_large", "header_too_large", "bad_request", "unknown_model", "queue_full",
+                            "unauthorized", "model_not_allowed", "rate_limited"}) {
     rejected_.with({reason});
   }
   reloads_.with({"success"});
@@ -153,8 +174,8 @@ gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
 
 gateway_metrics::~gateway_metrics() = default;
 
-std::unique_ptr<pool_series> gateway_metrics::series_for(const router::backend_pool& pool) {
-  return std::unique_ptr<pool_series>(new pool_series(*this, pool));
+std::unique_ptr<pool_series> gateway_metrics::series_for(const router::backend_pool& pool, std::size_t keys) {
+  return std::unique_ptr<pool_series>(new pool_series(*this, pool, keys));
 }
 
 void gateway_metrics::record(const pool_series& series, const proxy::request_record& r) {
@@ -174,7 +195,7 @@ void gateway_metrics::record(const pool_series& series, const proxy::request_rec
   }
   // Last, so that a scrape (which reads llmd_requests_total first) that sees the request counted
   // sees the rest of it too.
-  s.requests(requests_, r.status).add();
+  s.requests(requests_, r.status, r.key).add();
 }
 
 // An attempt after another in the same group is a retry of the replica that failed; the first

@@ -159,6 +159,7 @@ awaitable<std::optional<http::response>> read_whole(upstream_call& call, const r
 
 awaitable<bool> forwarder::forward(http::exchange& ex, const api::request_fields& fields, int group,
                                    request_record& record) {
+  drop_usage_ = fields.usage_added;
   cancel_state cancel;
   pool_.budget().request_started(clock::now());
   client_watch watch(ex, cancel);
@@ -362,7 +363,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     body = rewritten;
   }
 
-  const auto head = request_head(ex.req, entry, ex.request_id, body.size());
+  const auto head = request_head(ex.req, entry, ex.request_id, body.size(), record.key != nullptr);
   const std::array<net::const_buffer, 2> request{net::buffer(head), net::buffer(body)};
 
   const auto started = clock::now();
@@ -437,6 +438,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   if (format) usage.emplace(*format);
   body_writer out(ex.client, relayed_head(parser.status(), parser.reason(), parser.fields(), add), add.chunked,
                   ex.write_timeout, sse, record);
+  if (drop_usage_ && sse) out.drop_usage_events();
   // The header waits for the first piece of the body only when that piece is already here.
   if (call.conn->buffer.size() == 0 && !parser.is_done()) {
     const bool sent = co_await out.send_head();

@@ -110,7 +110,7 @@ bool set_by_llmd(const config::model_entry& entry, const http::field_list::field
 }  // namespace
 
 std::string request_head(const http::request& in, const config::model_entry& entry, std::string_view request_id,
-                         std::size_t content_length) {
+                         std::size_t content_length, bool client_key) {
   std::string out;
   out.reserve(512);
   out += in.method_string();
@@ -119,13 +119,13 @@ std::string request_head(const http::request& in, const config::model_entry& ent
   out += " HTTP/1.1\r\n";
   const auto& fields = in.fields();
   const auto connection = naming_connection(fields);
-  const bool own_credential = has_own_credential(entry);
+  const bool withhold_authorization = client_key || has_own_credential(entry);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const auto h = fields[i];
     // Expect was answered by llm-d; Accept-Encoding is dropped so the body stays plain text the
     // relay can frame errors into.
     if (h.id == field::host || h.id == field::expect || h.id == field::accept_encoding) continue;
-    if (h.id == field::authorization && own_credential) continue;
+    if (h.id == field::authorization && withhold_authorization) continue;
     if (passes(connection, h.id, h.name) && !set_by_llmd(entry, h)) append_field(out, h.name, h.value);
   }
   out += "Host: ";

@@ -55,11 +55,11 @@ TEST(metrics, each_counter_moves_by_exactly_the_requests_sent) {
   metrics_of(llmd);
 
   const auto m = metrics_after(llmd, 8);
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "a"}, {"backend", ida}, {"status", "200"}}), 3);
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "b"}, {"backend", idb}, {"status", "200"}}), 2);
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "404"}}), 1);
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "400"}}), 1);
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "200"}}), 1);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "a"}, {"backend", ida}, {"status", "200"}, {"key", "none"}}), 3);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "b"}, {"backend", idb}, {"status", "200"}, {"key", "none"}}), 2);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "404"}, {"key", "none"}}), 1);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "400"}, {"key", "none"}}), 1);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "none"}, {"backend", "none"}, {"status", "200"}, {"key", "none"}}), 1);
   EXPECT_EQ(m.sum("llmd_requests_total"), 8);
   EXPECT_EQ(m.value("llmd_rejected_total", {{"reason", "unknown_model"}}), 1);
   EXPECT_EQ(m.value("llmd_rejected_total", {{"reason", "bad_request"}}), 1);
@@ -101,7 +101,7 @@ TEST(metrics, retries_and_fallbacks_count_each_move_with_its_reason) {
   EXPECT_EQ(m.value("llmd_fallbacks_total", {{"from", "a"}, {"to", "b"}, {"reason", "status_5xx"}}), 1);
   EXPECT_EQ(m.sum("llmd_fallbacks_total"), 1);
   // The request is counted once, for the group and replica that answered it.
-  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "b"}, {"backend", replica_id("b", b)}, {"status", "200"}}), 1);
+  EXPECT_EQ(m.value("llmd_requests_total", {{"model", "b"}, {"backend", replica_id("b", b)}, {"status", "200"}, {"key", "none"}}), 1);
   EXPECT_EQ(m.sum("llmd_requests_total"), 1);
   EXPECT_EQ(failing.stats()["requests"].get<int>(), 2);
 }

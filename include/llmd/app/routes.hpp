@@ -33,6 +33,7 @@ class routes : public http::handler {
          request_sinks sinks, surface serves)
       : current_(slot), connections_(connections), traffic_(traffic), sinks_(sinks), serves_(serves) {}
 
+  std::optional<http::refusal> screen(http::exchange& ex) override;
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
   config::limits limits() override { return current_.current()->cfg->limit; }

@@ -1,5 +1,5 @@
 // One config as it runs: the config, the pool built from it (groups, chains, and replicas over
-// their shared state), how to reach each entry, the model list, the front door's TLS context and
+// their shared state), how to reach each entry, the client keys, the model list, the front door's TLS context and
 // the metric series. A snapshot never changes once built: a reload builds the next one beside it
 // (taking over the state of what stays) and swaps it in. Every request holds the snapshot it
 // started with until its end, so it finishes on the pool it began on.
@@ -14,6 +14,7 @@
 #include "llmd/api/models.hpp"
 #include "llmd/config/config.hpp"
 #include "llmd/observe/gateway_metrics.hpp"
+#include "llmd/proxy/client_keys.hpp"
 #include "llmd/router/backend_pool.hpp"
 #include "llmd/upstream/pool_directory.hpp"
 #include "llmd/upstream/target.hpp"
@@ -27,6 +28,7 @@ struct runtime {
   std::shared_ptr<const config::config> cfg;
   upstream::targets targets;
   router::backend_pool pool;
+  proxy::client_keys keys;
   api::model_catalog catalog;
   std::shared_ptr<boost::asio::ssl::context> front_tls;  // null without listen_tls
   std::unique_ptr<observe::pool_series> series;           // set by build_runtime

@@ -5,6 +5,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "llmd/config/config.hpp"
@@ -27,6 +28,9 @@ struct exchange {
   request& req;
   std::string request_id;
   config::duration write_timeout;
+  // The digest of the client key the handler found in the head (screen), for it to find again
+  // once the body is read; nullopt without one.
+  std::optional<config::key_digest> client_key{};
 };
 
 // Writes a whole response, adding x-request-id and Connection; true when the connection may

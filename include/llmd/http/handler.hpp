@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "llmd/config/config.hpp"
@@ -14,9 +15,18 @@ class context;
 
 namespace llmd::http {
 
+// A request the handler turns away from its head alone: `res` goes out and the connection
+// closes, the body unread. `reason` is a fixed label, as for refused().
+struct refusal {
+  response res;
+  std::string_view reason;
+};
+
 class handler {
  public:
   virtual ~handler() = default;
+  // Sees the request's head before its body is read.
+  virtual std::optional<refusal> screen(exchange& ex) = 0;
   // Answers the request; returns whether the connection may carry another request.
   virtual awaitable<bool> handle(exchange& ex) = 0;
   // The session refused the request itself and answered `status`: too large, malformed.

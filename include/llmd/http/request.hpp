@@ -7,6 +7,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "llmd/http/field_list.hpp"
 
@@ -22,6 +23,8 @@ class request {
   void keep_alive(bool keep) noexcept { keep_alive_ = keep; }
   const field_list& fields() const noexcept { return fields_; }
   std::string_view body() const noexcept { return body_; }
+  // The body as it goes upstream, when llm-d rewrites it.
+  void replace_body(std::string body) { body_ = std::move(body); }
 
   // Empties it for the next request; a body grown past `keep_body` bytes gives its memory back.
   void clear(std::size_t keep_body);

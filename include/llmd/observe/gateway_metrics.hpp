@@ -2,7 +2,7 @@
 // its end and from the pool's counters at each scrape.
 //
 // Label values come only from the config (group names, replica ids) and from fixed sets
-// (statuses, outcome reasons), never from what a client sends. The series a request touches are
+// (statuses, outcome reasons), never from what a client sends: a client key shows as its name. The series a request touches are
 // found without a lock: each replica's are resolved once, and a status's counter is kept in an
 // array once the first request with that status has created it.
 #pragma once
@@ -31,7 +31,7 @@ class pool_series {
  private:
   friend class gateway_metrics;
   struct series;
-  pool_series(gateway_metrics& metrics, const router::backend_pool& pool);
+  pool_series(gateway_metrics& metrics, const router::backend_pool& pool, std::size_t keys);
   series& of(const proxy::request_record& r) const;
 
   const router::backend_pool& pool_;
@@ -47,8 +47,9 @@ class gateway_metrics {
   gateway_metrics(std::size_t workers, current_pool current);
   ~gateway_metrics();
 
-  // The series of `pool`'s requests; made once per config, on the thread that builds configs.
-  std::unique_ptr<pool_series> series_for(const router::backend_pool& pool);
+  // The series of `pool`'s requests, for a config with `keys` client keys; made once per config,
+  // on the thread that builds configs.
+  std::unique_ptr<pool_series> series_for(const router::backend_pool& pool, std::size_t keys);
 
   // A request of the API (not /health, /metrics or /admin) ended; `series` is of the pool it
   // started on.

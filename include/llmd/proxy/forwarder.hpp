@@ -61,6 +61,7 @@ class forwarder {
   const upstream::targets& targets_;
   upstream::connection_pool& connections_;
   router::affinity hints_;
+  bool drop_usage_ = false;  // llm-d asked for the usage of the stream (api::ask_for_usage)
 };
 
 }  // namespace llmd::proxy

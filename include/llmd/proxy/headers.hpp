@@ -1,6 +1,7 @@
 // Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) and those llm-d sets
 // itself never pass; a client's Authorization never reaches an entry with a credential of its own
-// (api_key, or an Authorization, api-key or x-api-key header).
+// (api_key, or an Authorization, api-key or x-api-key header), nor any entry when it held the
+// client's llm-d key.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
@@ -20,8 +21,9 @@ namespace llmd::proxy {
 // place of the client's /v1, the entry's query then the client's), the client's headers that go
 // upstream, then Host, the entry's own headers and its api_key as Authorization, x-request-id and
 // Content-Length (the entry's headers and x-request-id replace the client's of the same name).
+// `client_key`: the client's Authorization held its llm-d key, which stays here.
 std::string request_head(const http::request& in, const config::model_entry& entry, std::string_view request_id,
-                         std::size_t content_length);
+                         std::size_t content_length, bool client_key = false);
 
 // Adds to `out` the upstream's response headers that go to the client (framing excluded: the
 // relay sets Content-Length or chunked itself).

@@ -20,6 +20,8 @@ struct replica;
 
 namespace llmd::proxy {
 
+struct client;
+
 using record_clock = std::chrono::steady_clock;
 
 // How the request ended, as the access log says it.
@@ -50,6 +52,7 @@ struct request_record {
   std::string_view method;
   std::string_view path;             // without the query, which may carry secrets
   std::optional<std::string> model;  // as the client asked, at most 256 bytes
+  const proxy::client* key = nullptr;  // the client key it came with; null without auth
 
   int group = -1;                             // that took the request; -1: none did
   const router::replica* served = nullptr;    // whose answer the client got

@@ -52,7 +52,7 @@ TEST(access_line, text_carries_every_fact_with_fixed_decimals) {
   fixture f;
   f.r.set_model("llama");
   EXPECT_EQ(f.line(log_format::text),
-            "10.0.0.7:51234 \"POST /v1/chat/completions\" 200 1.235s model=\"llama\" group=chat "
+            "10.0.0.7:51234 \"POST /v1/chat/completions\" 200 1.235s model=\"llama\" key=- group=chat "
             "backend=chat@10.0.0.5:8000 attempts=1 fallbacks=0 ttfb=0.012 ttft=- queue=0.000 overhead=0.000567 "
             "in=312 out=4711 tokens=12/34 end=answered id=\"req-1\"");
 }
@@ -63,6 +63,7 @@ TEST(access_line, json_carries_the_same_facts_as_typed_values) {
   EXPECT_EQ(j["client"], "10.0.0.7:51234");
   EXPECT_EQ(j["status"], 200);
   EXPECT_EQ(j["model"], nullptr);
+  EXPECT_EQ(j["key"], nullptr);
   EXPECT_EQ(j["backend"], "chat@10.0.0.5:8000");
   EXPECT_DOUBLE_EQ(j["duration_s"].get<double>(), 1.234567);
   EXPECT_DOUBLE_EQ(j["ttfb_s"].get<double>(), 0.012);

@@ -57,9 +57,10 @@ std::string client_head(std::string_view framing) {
 }
 
 // What an upstream server reads of the head request_head() writes.
-bhttp::request<bhttp::string_body> upstream_sees(std::string_view client, const config::model_entry& e) {
+bhttp::request<bhttp::string_body> upstream_sees(std::string_view client, const config::model_entry& e,
+                                                 bool client_key = false) {
   const client_request in(client);
-  const auto head = request_head(in.req, e, "req-1", 2);
+  const auto head = request_head(in.req, e, "req-1", 2, client_key);
   const std::string wire = head + "{}";
   bhttp::request_parser<bhttp::string_body> parser;
   boost::system::error_code ec;
@@ -180,6 +181,12 @@ TEST(headers, an_entry_without_credentials_receives_the_clients_token) {
   const auto out = upstream_sees(client_post("/v1/chat/completions", "Authorization: Bearer client\r\n"), e);
   EXPECT_EQ(out[bhttp::field::authorization], "Bearer client");
   EXPECT_EQ(out.count(bhttp::field::authorization), 1u);
+}
+
+TEST(headers, a_clients_llmd_key_reaches_no_entry) {
+  const auto e = entry_for("http://h:8001/v1");
+  const auto out = upstream_sees(client_post("/v1/chat/completions", "Authorization: Bearer sk-llmd\r\n"), e, true);
+  EXPECT_EQ(out.count(bhttp::field::authorization), 0u);
 }
 
 TEST(headers, ipv6_hosts_are_bracketed) {
