@@ -9,6 +9,11 @@ end
 wrk.method = "POST"
 wrk.path = "/v1/chat/completions"
 wrk.headers["Content-Type"] = "application/json"
+-- BENCH_AUTH_KEY: sent as a bearer token, for the client-key figure.
+local key = os.getenv("BENCH_AUTH_KEY")
+if key then
+  wrk.headers["Authorization"] = "Bearer " .. key
+end
 wrk.body = '{"model":"bench","messages":[{"role":"user","content":"' .. content .. '"}]}'
 
 -- One machine-readable line for run.sh: requests/s, p50 and p99 in microseconds, errors.

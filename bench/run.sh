@@ -243,10 +243,12 @@ start_nginx_proxy() {
   NGINX_PORT=$STARTED_PORT
 }
 
-# llm-d config: one worker, the given model entries (YAML list items).
+# llm-d config: one worker, the given model entries (YAML list items), and optional top-level
+# keys before them.
 write_llmd_config() {
-  local file=$1 entries=$2
+  local file=$1 entries=$2 extra=${3:-}
   cat >"$file" <<EOF
+$extra
 listen: 127.0.0.1:0
 workers: 1
 queue: {max_waiting: 20000, max_wait: 30s}
@@ -259,8 +261,8 @@ EOF
 
 # Without an access log, as nginx runs in figures a to g; LLMD_ACCESS_LOG names a file for one.
 start_llmd() {
-  local name=$1 entries=$2
-  write_llmd_config "$WORK/$name.yaml" "$entries"
+  local name=$1 entries=$2 extra=${3:-}
+  write_llmd_config "$WORK/$name.yaml" "$entries" "$extra"
   start_listening "$name" "$LLMD" --config "$WORK/$name.yaml" --listen 127.0.0.1:0 --log-level warn \
     --access-log "${LLMD_ACCESS_LOG:-off}"
 }
@@ -388,6 +390,42 @@ $(ratio "${per_request[llmd_logged]}" "${per_request[baseline]}") 0"$'\n'
     [[ -z "${pid[$target]:-}" ]] || stop_pid "${pid[$target]}"
   done
   [[ -z "${paired:-}" ]] || O[paired]=$(median_of_rounds <<<"${paired%$'\n'}")
+}
+
+# Figure i: the same llm-d with client keys (one key, with rpm and tpm too high to bite) and
+# without, both sent the key; alternating rounds, each round's own ratio.
+measure_auth() {
+  local entry="  - name: bench
+    endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
+    max_concurrent: 10000"
+  local key=sk-bench-key-0123456789 auth
+  auth="auth: {keys: [{key: $key, name: bench, rpm: 1000000000, tpm: 1000000000}]}"
+  declare -A url pid
+  start_llmd llmd-open "$entry"
+  url[open]=http://$STARTED_ADDR pid[open]=$STARTED_PID
+  start_llmd llmd-keyed "$entry" "$auth"
+  url[keyed]=http://$STARTED_ADDR pid[keyed]=$STARTED_PID
+  local target round result paired=""
+  declare -A runs rps
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for target in open keyed; do
+      result=$(BENCH_AUTH_KEY=$key run_wrk 2 64 "$DURATION" "${url[$target]}")
+      runs[$target]+="$result"$'\n'
+      rps[$target]=$(cut -d' ' -f1 <<<"$result")
+    done
+    paired+="$(ratio "${rps[keyed]}" "${rps[open]}") 0 0 0"$'\n'
+  done
+  for target in open keyed; do
+    I[$target]=$(median_of_rounds <<<"${runs[$target]%$'\n'}")
+    stop_pid "${pid[$target]}"
+  done
+  I[paired]=$(median_of_rounds <<<"${paired%$'\n'}" | cut -d' ' -f1)
+}
+
+print_auth_rows() {
+  row "i. req/s, 64 connections, no client keys" "—" "—" "$(cut -d' ' -f1 <<<"${I[open]}")" "—" ""
+  row "i. req/s, 64 connections, a client key with rpm and tpm" "—" "—" "$(cut -d' ' -f1 <<<"${I[keyed]}")" "—" ""
+  row "i. with client keys / without (median of the rounds' ratios)" "—" "—" "${I[paired]}" "" ""
 }
 
 print_observability_rows() {
@@ -566,8 +604,9 @@ main() {
   chmod 755 "$WORK" # nginx workers run as nobody
   trap cleanup EXIT
 
-  declare -gA A B C G H O
-  # BENCH_ONLY=https: figure g alone; BENCH_ONLY=observability: figure h alone.
+  declare -gA A B C G H O I
+  # BENCH_ONLY=https: figure g alone; BENCH_ONLY=observability: figure h alone; BENCH_ONLY=auth:
+  # figure i alone.
   if [[ "${BENCH_ONLY:-}" == https ]]; then
     measure_https
     echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
@@ -581,6 +620,13 @@ main() {
     endpoint: http://127.0.0.1:$BACKEND_PORT/v1/chat/completions
     max_concurrent: 10000"
   LLMD_ADDR=$STARTED_ADDR
+  if [[ "${BENCH_ONLY:-}" == auth ]]; then
+    measure_auth
+    echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    print_auth_rows
+    return
+  fi
   if [[ "${BENCH_ONLY:-}" == observability ]]; then
     measure_observability
     echo "| figure | direct | nginx | llm-d | llm-d / direct | llm-d / nginx |"
@@ -600,10 +646,12 @@ main() {
   measure_first_event
   measure_https
   measure_observability
+  measure_auth
 
   print_table
   print_https_rows
   print_observability_rows
+  print_auth_rows
 }
 
 main "$@"
