@@ -1,6 +1,5 @@
 #include "llmd/admin/access.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -11,11 +10,6 @@
 namespace llmd::admin {
 
 namespace {
-
-bool same_key(std::string_view presented, std::string_view key) {
-  // The length may show; the bytes never do, whichever of them differs.
-  return presented.size() == key.size() && CRYPTO_memcmp(presented.data(), key.data(), key.size()) == 0;
-}
 
 bool is_base64_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
@@ -47,13 +41,16 @@ access check_access(std::optional<std::string_view> authorization, const std::op
   if (!authorization || authorization->empty()) return access::no_credentials;
   const auto credentials = http::parse_authorization(*authorization);
   if (!credentials) return access::wrong_credentials;
-  if (credentials->is("Bearer")) return same_key(credentials->token, *key) ? access::granted : access::wrong_credentials;
+  const auto granted_if = [&](std::string_view presented) {
+    return http::constant_time_equal(presented, *key) ? access::granted : access::wrong_credentials;
+  };
+  if (credentials->is("Bearer")) return granted_if(credentials->token);
   if (!credentials->is("Basic")) return access::wrong_credentials;
   // user-id ":" password: the user name cannot hold a colon, the password (the key) may.
   const auto pair = decode_base64(credentials->token);
   const auto colon = pair ? pair->find(':') : std::string::npos;
   if (colon == std::string::npos) return access::wrong_credentials;
-  return same_key(std::string_view(*pair).substr(colon + 1), *key) ? access::granted : access::wrong_credentials;
+  return granted_if(std::string_view(*pair).substr(colon + 1));
 }
 
 }  // namespace llmd::admin

@@ -101,7 +101,7 @@ std::variant<const proxy::client*, proxy::refusal> client_of(const http::exchang
   if (ex.client_key) {
     if (const auto* key = keys.find(*ex.client_key)) return key;
   }
-  return proxy::authenticate(keys, ex.req.fields());
+  return proxy::authenticate(keys, ex.req.fields(), ex.digests);
 }
 
 // The hash of the request's session header (routing.session_header); 0 when it has none.
@@ -140,7 +140,7 @@ std::optional<http::refusal> routes::screen(http::exchange& ex) {
   if (!keys.enabled() || serves_ == surface::admin || !needs_client_key(path_of(ex.req.target()))) {
     return std::nullopt;
   }
-  auto verdict = proxy::authenticate(keys, ex.req.fields());
+  auto verdict = proxy::authenticate(keys, ex.req.fields(), ex.digests);
   if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) return http::refusal{refusal->response(), refusal->reason};
   ex.client_key = std::get<const proxy::client*>(verdict)->settings.digest;
   return std::nullopt;

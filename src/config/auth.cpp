@@ -1,4 +1,4 @@
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -108,9 +108,11 @@ std::optional<client_key> read_client_key(detail::reader& r, const field& at, co
 
 }  // namespace
 
+// SHA256() would look the algorithm up in OpenSSL's providers on every call.
 key_digest digest_of(std::string_view key) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   key_digest out{};
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), out.data());
+  EVP_Digest(key.data(), key.size(), out.data(), nullptr, sha256, nullptr);
   return out;
 }
 

@@ -81,6 +81,7 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
   // A handshake that fails or stalls ends only this connection; it never reached a handler.
   if (tls && !co_await handshake(stream, *tls, h.limits().client_header_timeout)) co_return;
   beast::flat_buffer buffer;
+  token_digests digests;
   // Reads take what the buffer has room for: 512 bytes (the default) splits a typical request.
   buffer.reserve(small_read);
   request req;
@@ -113,6 +114,7 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
       break;
     }
     exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_header_timeout};
+    ex.digests = &digests;
     if (auto refused = h.screen(ex)) {
       co_await turn_away(ex, h, std::move(refused->res), refused->reason);
       break;

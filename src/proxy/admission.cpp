@@ -39,7 +39,8 @@ http::response refusal::response() const {
   return res;
 }
 
-std::variant<const client*, refusal> authenticate(const client_keys& keys, const http::field_list& fields) {
+std::variant<const client*, refusal> authenticate(const client_keys& keys, const http::field_list& fields,
+                                                  http::token_digests* digests) {
   const auto header = fields.find(bhttp::field::authorization);
   const auto credentials = header ? http::parse_authorization(*header) : std::nullopt;
   if (!credentials || !credentials->is("Bearer")) {
@@ -47,7 +48,8 @@ std::variant<const client*, refusal> authenticate(const client_keys& keys, const
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer "
         "auth (i.e. Authorization: Bearer YOUR_KEY).");
   }
-  if (const auto* key = keys.find(config::digest_of(credentials->token))) return key;
+  const auto digest = digests ? digests->of(credentials->token) : config::digest_of(credentials->token);
+  if (const auto* key = keys.find(digest)) return key;
   return unauthorized("Incorrect API key provided.");
 }
 

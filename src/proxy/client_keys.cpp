@@ -1,9 +1,9 @@
 #include "llmd/proxy/client_keys.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <cstring>
+
+#include "llmd/http/authorization.hpp"
 
 namespace llmd::proxy {
 
@@ -56,7 +56,10 @@ client_keys::client_keys(const config::config& cfg, const router::backend_pool& 
 }
 
 bool client_keys::digest_equal::operator()(const config::key_digest& a, const config::key_digest& b) const {
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  const auto bytes = [](const config::key_digest& d) {
+    return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+  };
+  return http::constant_time_equal(bytes(a), bytes(b));
 }
 
 // Looked up by the digest of what the client sent, never by the key itself, and compared in

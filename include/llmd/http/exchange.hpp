@@ -9,6 +9,7 @@
 #include <string>
 
 #include "llmd/config/config.hpp"
+#include "llmd/http/authorization.hpp"
 #include "llmd/http/openai_error.hpp"
 #include "llmd/http/request.hpp"
 #include "llmd/net/executor.hpp"
@@ -31,6 +32,7 @@ struct exchange {
   // The digest of the client key the handler found in the head (screen), for it to find again
   // once the body is read; nullopt without one.
   std::optional<config::key_digest> client_key{};
+  token_digests* digests = nullptr;  // the connection's
 };
 
 // Writes a whole response, adding x-request-id and Connection; true when the connection may

@@ -29,8 +29,10 @@ struct refusal {
   http::response response() const;
 };
 
-// The key a request's `Authorization: Bearer KEY` names, or 401 invalid_api_key.
-std::variant<const client*, refusal> authenticate(const client_keys& keys, const http::field_list& fields);
+// The key a request's `Authorization: Bearer KEY` names, or 401 invalid_api_key. `digests`, the
+// connection's, hashes a token the connection sent before only once; null: every time.
+std::variant<const client*, refusal> authenticate(const client_keys& keys, const http::field_list& fields,
+                                                  http::token_digests* digests);
 
 // Once the model is known: 403 model_not_allowed when `key` may not ask for `group` (as the
 // request's model named it), else 429 rate_limit_exceeded when the key has used its rpm or its
