@@ -2,7 +2,8 @@
 # bench/instructions.sh: instructions llm-d runs per proxied request, counted by callgrind (exact
 # and repeatable, unlike timings on a shared machine): llm-d (one worker) in front of llm-d-mock,
 # under wrk at 8 connections, with the access log off and to a file, and with BENCH_BASELINE_LLMD
-# (an llm-d built before metrics and the access log) that one too. See bench/README.md.
+# (an llm-d built before metrics and the access log) that one too, and with a client key (rpm and
+# tpm on, the key sent by wrk). See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,13 +31,19 @@ models:
     endpoint: http://$STARTED_ADDR/v1/chat/completions
     max_concurrent: 10000
 YAML
+KEY=sk-bench-key-0123456789
+{
+  echo "auth: {keys: [{key: $KEY, name: bench, rpm: 1000000000, tpm: 1000000000}]}"
+  cat "$WORK/llm-d.yaml"
+} >"$WORK/llm-d-keyed.yaml"
 
 # Instructions per request of one llm-d: warmed up, counters zeroed, then a measured wrk run.
+# CONFIG (default: llm-d.yaml) names the config file in $WORK.
 measure() {
   local name=$1 file=$2 binary=$3
   shift 3
   start_listening "$file" valgrind --tool=callgrind --callgrind-out-file="$WORK/$file.%p" \
-    "$binary" --config "$WORK/llm-d.yaml" --log-level warn "$@"
+    "$binary" --config "$WORK/${CONFIG:-llm-d.yaml}" --log-level warn "$@"
   local pid=$STARTED_PID url=http://$STARTED_ADDR out requests total
   wrk -t1 -c8 -d2s -s "$BENCH_DIR/chat.lua" "$url" >/dev/null
   callgrind_control --zero "$pid" >/dev/null 2>&1
@@ -53,4 +60,6 @@ echo "| llm-d | requests measured | instructions per request |"
 echo "| --- | --- | --- |"
 measure "access log off" nolog "$LLMD" --access-log off
 measure "access log to a file" log "$LLMD" --access-log "$WORK/access.log"
+BENCH_AUTH_KEY=$KEY CONFIG=llm-d-keyed.yaml measure "a client key with rpm and tpm, access log off" keyed "$LLMD" \
+  --access-log off
 if [[ -n "${BENCH_BASELINE_LLMD:-}" ]]; then measure "BENCH_BASELINE_LLMD" baseline "$BENCH_BASELINE_LLMD"; fi
