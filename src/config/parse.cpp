@@ -46,8 +46,9 @@ constexpr std::array<std::string_view, 9> entry_only_keys = {"name",  "id",     
                                                              "fallbacks"};
 constexpr auto entry_keys = concat(entry_only_keys, policy_keys);
 constexpr std::array<std::string_view, 3> periodic_get_keys = {"path", "interval", "timeout"};
-constexpr std::array<std::string_view, 4> limit_keys = {"max_body_size", "client_idle_timeout",
-                                                        "client_header_timeout", "shutdown_timeout"};
+constexpr std::array<std::string_view, 9> limit_keys = {
+    "max_body_size",         "max_header_size",     "max_headers",         "max_connections", "client_idle_timeout",
+    "client_header_timeout", "client_body_timeout", "client_send_timeout", "shutdown_timeout"};
 constexpr std::array<std::string_view, 2> queue_keys = {"max_waiting", "max_wait"};
 constexpr std::array<std::string_view, 3> health_keys = {"failures_to_eject", "cooldown", "max_cooldown"};
 constexpr std::array<std::string_view, 2> retry_budget_keys = {"percent", "min_retries"};
@@ -79,9 +80,21 @@ void read_limits(reader& r, const field* at, limits& out) {
   const auto m = r.map(*at, limit_keys);
   if (!m) return;
   if (auto size = r.positive_size(m->get("max_body_size"))) out.max_body_bytes = *size;
+  if (auto size = r.positive_size(m->get("max_header_size"))) out.max_header_bytes = *size;
+  if (auto n = r.positive_int(m->get("max_headers"))) out.max_headers = static_cast<std::size_t>(*n);
+  if (auto n = r.positive_int(m->get("max_connections"))) out.max_connections = static_cast<std::size_t>(*n);
   if (auto d = r.positive_duration(m->get("client_idle_timeout"))) out.client_idle_timeout = *d;
-  if (auto d = r.positive_duration(m->get("client_header_timeout"))) out.client_header_timeout = *d;
+  const field* header_at = m->get("client_header_timeout");
+  if (auto d = r.positive_duration(header_at)) out.client_header_timeout = *d;
+  if (auto d = r.positive_duration(m->get("client_body_timeout"))) out.client_body_timeout = *d;
+  if (auto d = r.positive_duration(m->get("client_send_timeout"))) out.client_send_timeout = *d;
   if (auto d = r.positive_duration(m->get("shutdown_timeout"))) out.shutdown_timeout = *d;
+  // Until this release it bounded the body and the writes, which now have keys of their own.
+  if (header_at && !m->get("client_body_timeout") && !m->get("client_send_timeout")) {
+    r.warn(header_at->path, header_at->line,
+           "now bounds the request head alone, from its first byte; the body has client_body_timeout and the "
+           "response's writes client_send_timeout (30s each unless set)");
+  }
 }
 
 std::optional<detail::address> read_address(reader& r, const field* at) {

@@ -119,10 +119,16 @@ struct model_entry : entry_policy {
   int line = 0;                             // 1-based YAML line of the entry, for messages
 };
 
+// What a client may hold or take; each bound is named for what it bounds.
 struct limits {
-  std::size_t max_body_bytes = 16 * 1024 * 1024;          // request bodies over this get 413
-  duration client_idle_timeout{std::chrono::seconds(75)};  // keep-alive wait for the next request
-  duration client_header_timeout{std::chrono::seconds(30)};  // to read a request's header and body
+  std::size_t max_body_bytes = 16 * 1024 * 1024;    // request bodies over this get 413
+  std::size_t max_header_bytes = 64 * 1024;         // request heads over this get 431
+  std::size_t max_headers = 100;                    // header fields; more get 431
+  std::size_t max_connections = 10000;              // client connections open at once; more are closed at once
+  duration client_idle_timeout{std::chrono::seconds(75)};    // keep-alive wait for the next request's first byte
+  duration client_header_timeout{std::chrono::seconds(10)};  // the whole head, from its first byte
+  duration client_body_timeout{std::chrono::seconds(30)};    // longest silence between body pieces
+  duration client_send_timeout{std::chrono::seconds(30)};    // longest a client may take no response bytes
   duration shutdown_timeout{std::chrono::seconds(25)};  // on SIGTERM, for requests in flight to end
 };
 

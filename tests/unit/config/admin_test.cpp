@@ -1,4 +1,4 @@
-// parse(): the top-level `admin` map and `watch_config`.
+// parse(): the top-level `admin` map, `watch_config` and the renamed limit.
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -97,6 +97,18 @@ TEST(watch_config, is_off_unless_set) {
   EXPECT_TRUE(on.value->watch_config);
   EXPECT_EQ(messages(parse_with(with_models("watch_config: yes\n"))),
             lines{"watch_config: must be true or false (line 4)"});
+}
+
+TEST(limits, client_header_timeout_alone_is_warned_of_its_new_meaning) {
+  const auto old = parse_with(with_models("limits:\n  client_header_timeout: 30s\n"));
+  ASSERT_TRUE(old.value);
+  EXPECT_NE(everything_said(old).find("limits.client_header_timeout: now bounds the request head alone"),
+            std::string::npos)
+      << everything_said(old);
+  const auto current = parse_with(
+      with_models("limits:\n  client_header_timeout: 5s\n  client_body_timeout: 30s\n  client_send_timeout: 30s\n"));
+  ASSERT_TRUE(current.value);
+  EXPECT_EQ(everything_said(current).find("client_header_timeout"), std::string::npos) << everything_said(current);
 }
 
 }  // namespace

@@ -33,7 +33,12 @@ TEST(ConfigParse, SeedFileParsesWithEveryDefault) {
   EXPECT_EQ(cfg.defaults.timeout.request, 600s);
   EXPECT_EQ(cfg.limit.max_body_bytes, 16u * 1024 * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 75s);
-  EXPECT_EQ(cfg.limit.client_header_timeout, 30s);
+  EXPECT_EQ(cfg.limit.max_header_bytes, 64u * 1024);
+  EXPECT_EQ(cfg.limit.max_headers, 100u);
+  EXPECT_EQ(cfg.limit.max_connections, 10000u);
+  EXPECT_EQ(cfg.limit.client_header_timeout, 10s);
+  EXPECT_EQ(cfg.limit.client_body_timeout, 30s);
+  EXPECT_EQ(cfg.limit.client_send_timeout, 30s);
   EXPECT_EQ(cfg.limit.shutdown_timeout, 25s);
 
   ASSERT_EQ(cfg.models.size(), 2u);
@@ -83,6 +88,11 @@ limits:
   max_body_size: 1MiB
   client_idle_timeout: 10s
   client_header_timeout: 5
+  client_body_timeout: 20s
+  client_send_timeout: 1m
+  max_header_size: 16KiB
+  max_headers: 50
+  max_connections: 500
   shutdown_timeout: 40s
 models:
   - name: big
@@ -116,6 +126,11 @@ models:
   EXPECT_EQ(cfg.limit.max_body_bytes, 1024u * 1024);
   EXPECT_EQ(cfg.limit.client_idle_timeout, 10s);
   EXPECT_EQ(cfg.limit.client_header_timeout, 5s);
+  EXPECT_EQ(cfg.limit.client_body_timeout, 20s);
+  EXPECT_EQ(cfg.limit.client_send_timeout, 1min);
+  EXPECT_EQ(cfg.limit.max_header_bytes, 16u * 1024);
+  EXPECT_EQ(cfg.limit.max_headers, 50u);
+  EXPECT_EQ(cfg.limit.max_connections, 500u);
   EXPECT_EQ(cfg.limit.shutdown_timeout, 40s);
 
   ASSERT_EQ(cfg.models.size(), 2u);
@@ -139,14 +154,14 @@ models:
   EXPECT_EQ(big.timeout.first_byte, 2min);
   EXPECT_EQ(big.timeout.idle, 45s);
   EXPECT_EQ(big.timeout.request, 1h);
-  EXPECT_EQ(big.line, 15);
+  EXPECT_EQ(big.line, 20);
 
   const auto& small = cfg.models[1];
   EXPECT_EQ(small.url.host, "::1");
   EXPECT_EQ(small.url.port, "8002");
   EXPECT_EQ(small.url.root, "/v1");
   EXPECT_EQ(small.fallbacks, std::vector<std::string>{});
-  EXPECT_EQ(small.line, 29);
+  EXPECT_EQ(small.line, 34);
 }
 
 TEST(ConfigParse, EntryTimeoutsOverrideDefaultsPerKey) {
@@ -673,6 +688,7 @@ TEST(ConfigParse, BadDurations) {
       {"limits:\n  client_idle_timeout: soon",
        "limits.client_idle_timeout: must be a duration such as 250ms, 2s or 5m (line 5)"},
       {"limits:\n  client_header_timeout: 0s", "limits.client_header_timeout: must be greater than zero (line 5)"},
+      {"limits:\n  max_headers: 0", "limits.max_headers: must be a positive integer (line 5)"},
   };
   for (const auto& [yaml, expected] : cases) {
     EXPECT_EQ(messages(parse_with(with_models(yaml))), lines{expected}) << yaml;
