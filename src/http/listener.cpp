@@ -2,6 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/socket_base.hpp>
@@ -20,6 +24,19 @@ namespace {
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 constexpr int accept_batch = 1024;
+
+// Whether a second has passed since the last line `last` (shared by every worker) let through: a
+// flood of connections, or of failing accepts, must not flood the log as well.
+bool time_to_log(std::atomic<std::int64_t>& last) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+  auto seen = last.load(std::memory_order_relaxed);
+  return seen != now && last.compare_exchange_strong(seen, now, std::memory_order_relaxed);
+}
+
+std::atomic<std::int64_t> last_refusal_logged{0};
+std::atomic<std::int64_t> last_accept_failure_logged{0};
 
 }  // namespace
 
@@ -40,6 +57,17 @@ tcp_acceptor open_acceptor(net::io_context& io, const std::string& host, const s
 
 awaitable<void> accept_loop(tcp_acceptor& acceptor, handler& h, traffic& t) {
   const auto serve = [&](tcp_socket socket) {
+    // Counted here, before the session exists, so that the cap holds whatever the session does;
+    // the session gives it back.
+    const auto cap = h.limits().max_connections;
+    if (t.connections.fetch_add(1, std::memory_order_relaxed) >= cap) {
+      t.connections.fetch_sub(1, std::memory_order_relaxed);
+      h.connection_refused();
+      if (time_to_log(last_refusal_logged)) {
+        spdlog::warn("{} client connections are open (limits.max_connections): closing new ones as they come", cap);
+      }
+      return;  // the socket closes here
+    }
     net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), h, t), net::detached);
   };
   // For the synchronous accepts that drain the queue below: they must not block.
@@ -50,7 +78,7 @@ awaitable<void> accept_loop(tcp_acceptor& acceptor, handler& h, traffic& t) {
     if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
     if (ec) {
       // Out of descriptors or similar: keep serving the connections we have, try again shortly.
-      spdlog::warn("accept failed: {}", ec.message());
+      if (time_to_log(last_accept_failure_logged)) spdlog::warn("accept failed: {}", ec.message());
       steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(use_tuple);
       continue;

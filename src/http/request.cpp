@@ -1,5 +1,7 @@
 #include "llmd/http/request.hpp"
 
+#include <algorithm>
+
 namespace llmd::http {
 
 void request::clear(std::size_t keep_body) {
@@ -24,7 +26,20 @@ void request_parser::on_request_impl(boost::beast::http::verb method, string_vie
   req_.version_ = static_cast<unsigned>(version);
 }
 
-void request_parser::on_field_impl(boost::beast::http::field id, string_view name, string_view value, error_code&) {
+void request_parser::on_field_impl(boost::beast::http::field id, string_view name, string_view value, error_code& ec) {
+  namespace bhttp = boost::beast::http;
+  if (req_.fields_.size() == max_fields_) {
+    ec = bhttp::error::header_limit;
+    return;
+  }
+  if (id == bhttp::field::content_length) {
+    const bool digits = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (seen_length_ || !digits) {
+      ec = bhttp::error::bad_content_length;
+      return;
+    }
+    seen_length_ = true;
+  }
   req_.fields_.add(id, {name.data(), name.size()}, {value.data(), value.size()});
 }
 

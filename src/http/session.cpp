@@ -6,9 +6,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "llmd/http/parse_error.hpp"
 #include "llmd/net/executor.hpp"
-#include <spdlog/spdlog.h>
+#include "request_reader.hpp"
 
 namespace llmd::http {
 
@@ -17,7 +19,6 @@ namespace bhttp = beast::http;
 
 namespace {
 
-constexpr std::size_t header_limit = 64 * 1024;
 constexpr std::size_t small_read = 4 * 1024;
 constexpr std::size_t large_read = 64 * 1024;  // Beast reads at most this much at once anyway
 
@@ -28,6 +29,18 @@ class request_count {
   ~request_count() { t_.requests.fetch_sub(1, std::memory_order_relaxed); }
   request_count(const request_count&) = delete;
   request_count& operator=(const request_count&) = delete;
+
+ private:
+  traffic& t_;
+};
+
+// The connection accept_loop counted, given back when the session ends.
+class connection_count {
+ public:
+  explicit connection_count(traffic& t) : t_(t) {}
+  ~connection_count() { t_.connections.fetch_sub(1, std::memory_order_relaxed); }
+  connection_count(const connection_count&) = delete;
+  connection_count& operator=(const connection_count&) = delete;
 
  private:
   traffic& t_;
@@ -72,6 +85,7 @@ awaitable<bool> handshake(llmd::net::timed_socket& stream, net::ssl::context& tl
 }  // namespace
 
 awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
+  const connection_count counted_connection(t);
   socket.set_option(net::ip::tcp::no_delay(true));
   boost::system::error_code no_peer;
   const auto peer = socket.remote_endpoint(no_peer);
@@ -93,27 +107,26 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
     }
     req.clear(large_read);
     const auto limits = h.limits();
-    request_parser parser(req);
-    parser.header_limit(header_limit);
+    request_parser parser(req, limits.max_headers);
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(limits.max_body_bytes);
 
-    stream.expires_after(limits.client_idle_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    const auto hec = co_await read_head(stream, buffer, parser, limits);
     const auto received = std::chrono::steady_clock::now();
     if (hec) {
       // The parser may reach a first chunk's size while still reading the header.
       if (hec == bhttp::error::body_limit) {
-        exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_header_timeout};
+        exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_send_timeout};
         co_await turn_away(ex, h, too_large(limits), "body_too_large");
       } else if (is_malformed(hec)) {  // a closed, reset or silent connection just ends
         request empty;
-        exchange ex{stream, peer, received, buffer, empty, request_id_for(empty), limits.client_header_timeout};
+        exchange ex{stream, peer, received, buffer, empty, request_id_for(empty), limits.client_send_timeout};
         const bool too_big = hec == bhttp::error::header_limit;
         co_await turn_away(ex, h, malformed(too_big), too_big ? "header_too_large" : "bad_request");
       }
       break;
     }
-    exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_header_timeout};
+    exchange ex{stream, peer, received, buffer, req, request_id_for(req), limits.client_send_timeout};
     ex.digests = &digests;
     if (auto refused = h.screen(ex)) {
       co_await turn_away(ex, h, std::move(refused->res), refused->reason);
@@ -125,20 +138,22 @@ awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t) {
       co_await turn_away(ex, h, too_large(limits), "body_too_large");
       break;
     }
-    stream.expires_at(received + limits.client_header_timeout);
     // A large body is read in large pieces rather than small_read at a time.
     if (declared && *declared > buffer.capacity()) buffer.reserve(std::min<std::size_t>(*declared, large_read));
     if (!parser.is_done()) {
       if (expects_continue(req)) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(limits.client_send_timeout);
         auto [cec, cn] = co_await net::async_write(stream, net::buffer(cont), use_tuple);
         if (cec) break;
       }
-      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      const auto bec = co_await read_body(stream, buffer, parser, limits);
       if (bec == bhttp::error::body_limit) {
         co_await turn_away(ex, h, too_large(limits), "body_too_large");
         break;
       }
+      // A body that breaks HTTP's framing (a bad chunk) is answered; a client gone or silent is not.
+      if (is_malformed(bec)) co_await turn_away(ex, h, malformed(false), "bad_request");
       if (bec) break;
     }
     stream.expires_never();

@@ -139,7 +139,7 @@ TEST(streaming, a_client_that_stops_reading_is_cut_off_at_the_write_timeout_and_
   // client that reads nothing can hold, so llm-d's writes to it stall.
   mock fast("fast", {"--tokens", "100000", "--token-interval", "0"});
   mock other("other");
-  gateway llmd("workers: 1\nlimits:\n  client_header_timeout: 500ms\nmodels:\n  - name: m\n    endpoint: " +
+  gateway llmd("workers: 1\nlimits:\n  client_send_timeout: 500ms\nmodels:\n  - name: m\n    endpoint: " +
                fast.endpoint() + "\n  - name: o\n    endpoint: " + other.endpoint() + "\n");
   connection stuck(llmd.port());
   stuck.send("POST", "/v1/chat/completions", chat_body("m", true));

@@ -32,6 +32,8 @@ class handler {
   // The session refused the request itself and answered `status`: too large, malformed.
   // `reason` is a fixed label (body_too_large, header_too_large, bad_request).
   virtual void refused(const exchange& ex, unsigned status, std::string_view reason) = 0;
+  // A connection was closed as it came: limits.max_connections were open.
+  virtual void connection_refused() = 0;
   // The limits in effect now, read for each request (a reload may change them).
   virtual config::limits limits() = 0;
   // The front door's TLS context in effect now, for a new connection; null for plain HTTP.

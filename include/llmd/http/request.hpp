@@ -41,11 +41,14 @@ class request {
   std::string body_;
 };
 
-// Beast's HTTP/1 request parser (limits, chunked bodies, framing checks) filling a request.
+// Beast's HTTP/1 request parser (limits, chunked bodies, framing checks) filling a request. It is
+// stricter than Beast where a proxy must be (RFC 9112 §6.3): a second Content-Length, even an
+// equal one, and a Content-Length that is not a plain number are refused, as are more than
+// `max_fields` header fields.
 class request_parser : public boost::beast::http::basic_parser<true> {
  public:
   // Clears nothing: give it a cleared request, which must outlive the parser.
-  explicit request_parser(request& req) : req_(req) {}
+  request_parser(request& req, std::size_t max_fields) : req_(req), max_fields_(max_fields) {}
 
  private:
   using string_view = boost::beast::string_view;
@@ -63,6 +66,8 @@ class request_parser : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code&) override {}
 
   request& req_;
+  std::size_t max_fields_;
+  bool seen_length_ = false;
 };
 
 }  // namespace llmd::http

@@ -13,6 +13,7 @@
 
 namespace llmd::http {
 
+// `t.connections` counts the connection already (accept_loop); the session gives it back.
 awaitable<void> run_session(tcp_socket socket, handler& h, traffic& t);
 
 }  // namespace llmd::http

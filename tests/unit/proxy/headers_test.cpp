@@ -42,7 +42,7 @@ void parse_head(bhttp::basic_parser<isRequest>& parser, std::string_view head) {
 
 // A client's request, header only, as the session reads it.
 struct client_request {
-  explicit client_request(std::string_view head) : parser(req) { parse_head(parser, head); }
+  explicit client_request(std::string_view head) : parser(req, 100) { parse_head(parser, head); }
   http::request req;
   http::request_parser parser;
 };
