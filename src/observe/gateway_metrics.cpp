@@ -114,6 +114,7 @@ gateway_metrics::gateway_metrics(std::size_t workers, current_pool current)
       fallbacks_(registry_.counter("llmd_fallbacks_total", "Requests that moved on to the next group of their chain",
                                    {"from", "to", "reason"})),
       rejected_(registry_.counter("llmd_rejected_total", "Requests llm-d refused before any backend", {"reason"})),
+      refused_connections_(rejected_.with({"max_connections"})),
       reloads_(registry_.counter("llmd_config_reloads_total", "Config reloads tried", {"result"})),
       prefix_lookups_(registry_
                           .counter("llmd_prefix_lookups_total",

@@ -36,6 +36,7 @@ class routes : public http::handler {
   std::optional<http::refusal> screen(http::exchange& ex) override;
   awaitable<bool> handle(http::exchange& ex) override;
   void refused(const http::exchange& ex, unsigned status, std::string_view reason) override;
+  void connection_refused() override { sinks_.metrics.refused_connection(); }
   config::limits limits() override { return current_.current()->cfg->limit; }
   std::shared_ptr<boost::asio::ssl::context> front_tls() override { return current_.current()->front_tls; }
 

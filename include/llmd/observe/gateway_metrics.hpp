@@ -56,6 +56,8 @@ class gateway_metrics {
   void record(const pool_series& series, const proxy::request_record& r);
   // A reload of the config was tried.
   void reloaded(bool ok);
+  // A client connection was closed as it came (limits.max_connections).
+  void refused_connection() { refused_connections_.add(); }
 
   metrics::registry& registry() { return registry_; }
   std::string render() const { return registry_.render(); }
@@ -76,6 +78,7 @@ class gateway_metrics {
   metrics::counter_family& retries_;
   metrics::counter_family& fallbacks_;
   metrics::counter_family& rejected_;
+  metrics::counter& refused_connections_;
   metrics::counter_family& reloads_;
   metrics::counter& prefix_lookups_;
   metrics::counter& prefix_hits_;

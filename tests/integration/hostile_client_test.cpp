@@ -1,0 +1,173 @@
+// Limits that hold against slow and hostile clients: a head must come whole within
+// client_header_timeout of its first byte, a body may fall silent no longer than
+// client_body_timeout, heads are capped in size and fields, connections in number; and requests
+// that could be read two ways (smuggling) are refused before any byte reaches a backend. After
+// each, the daemon serves a normal request at once.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "harness/fixtures.hpp"
+#include "harness/prometheus.hpp"
+
+namespace llmd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+const std::string body = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
+
+std::string head_of(const std::string& fields) {
+  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + fields + "\r\n";
+}
+
+std::string request_with(const std::string& fields) {
+  return head_of(fields + "Content-Length: " + std::to_string(body.size()) + "\r\n") + body;
+}
+
+class hostile_client : public testing::Test {
+ protected:
+  mock upstream{"m"};
+  gateway llmd{"models:\n  - name: m\n    endpoint: " + upstream.endpoint() +
+               "\nlimits:\n  client_idle_timeout: 30s\n  client_header_timeout: 1s\n  client_body_timeout: 1s\n"
+               "  max_header_size: 2KiB\n  max_headers: 20\n"};
+
+  void expect_served_normally() {
+    const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
+    EXPECT_EQ(r.status, 200u) << r.body;
+  }
+
+  double inflight() { return scrape(llmd.get("/metrics").body).sum("llmd_inflight_requests"); }
+
+  // Sends `bytes` alone on a new connection; the daemon must answer `status` with an OpenAI-shaped
+  // error and close the connection.
+  void expect_refused(const std::string& what, const std::string& bytes, unsigned status, const std::string& code) {
+    connection c(llmd.port(), 10s);
+    c.send_raw(bytes);
+    const auto r = c.read_response();
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    const auto error = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(error["error"]["code"], code) << what << ": " << r.body;
+    EXPECT_EQ(r.header("connection"), "close") << what;
+    EXPECT_EQ(c.read_until_close(), "") << what;
+  }
+};
+
+TEST_F(hostile_client, a_head_that_trickles_is_cut_at_client_header_timeout_from_its_first_byte) {
+  connection c(llmd.port(), 20s);
+  const auto start = clock::now();
+  const std::string head = head_of("Content-Length: 2\r\n");
+  // One byte every 100 ms: the head would take seconds, each byte well within any idle wait.
+  std::string got;
+  try {
+    for (const char byte : head) {
+      c.send_raw(std::string(1, byte));
+      std::this_thread::sleep_for(100ms);
+    }
+  } catch (const std::exception&) {
+    // The daemon closed the connection while the head was still coming: what this test expects.
+  }
+  got = c.read_until_close();
+  const auto took = clock::now() - start;
+  EXPECT_EQ(got, "");
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 8s);  // far below the 30 s idle timeout and the head's own ~9 s
+  EXPECT_EQ(upstream.stats()["requests"], 0);
+  expect_served_normally();
+}
+
+TEST_F(hostile_client, the_header_timeout_starts_at_the_first_byte_not_while_the_connection_waits) {
+  connection c(llmd.port(), 10s);
+  std::this_thread::sleep_for(1500ms);  // longer than client_header_timeout, within client_idle_timeout
+  c.send_raw(request_with(""));
+  EXPECT_EQ(c.read_response().status, 200u);
+}
+
+TEST_F(hostile_client, a_body_that_falls_silent_is_cut_at_client_body_timeout_and_holds_no_slot) {
+  connection c(llmd.port(), 20s);
+  const auto start = clock::now();
+  c.send_raw(head_of("Content-Length: 100\r\n") + body.substr(0, 10));
+  const auto got = c.read_until_close();
+  const auto took = clock::now() - start;
+  EXPECT_EQ(got, "");
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 8s);
+  EXPECT_EQ(inflight(), 0);
+  EXPECT_EQ(upstream.stats()["requests"], 0);
+  expect_served_normally();
+}
+
+TEST_F(hostile_client, a_body_that_keeps_coming_may_take_longer_than_client_body_timeout_in_all) {
+  connection c(llmd.port(), 20s);
+  c.send_raw(head_of("Content-Length: " + std::to_string(body.size()) + "\r\n"));
+  // Six pieces 400 ms apart: 2.4 s in all, no silence reaching the 1 s limit.
+  const std::size_t piece = body.size() / 6 + 1;
+  for (std::size_t at = 0; at < body.size(); at += piece) {
+    std::this_thread::sleep_for(400ms);
+    c.send_raw(body.substr(at, piece));
+  }
+  EXPECT_EQ(c.read_response().status, 200u);
+}
+
+TEST_F(hostile_client, a_head_over_max_header_size_or_max_headers_gets_431) {
+  expect_refused("a 3 KiB field", request_with("X-Big: " + std::string(3000, 'a') + "\r\n"), 431, "header_too_large");
+  std::string many;
+  for (int i = 0; i < 20; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  expect_refused("23 fields", request_with(many), 431, "header_too_large");
+  EXPECT_EQ(scrape(llmd.get("/metrics").body).value("llmd_rejected_total", {{"reason", "header_too_large"}}), 2);
+  expect_served_normally();
+}
+
+TEST_F(hostile_client, requests_that_could_be_read_two_ways_get_400_and_reach_no_backend) {
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  const std::vector<std::pair<std::string, std::string>> smuggled{
+      {"two equal Content-Lengths", head_of(length + length) + body},
+      {"a Content-Length list", head_of("Content-Length: " + std::to_string(body.size()) + ", " +
+                                        std::to_string(body.size()) + "\r\n") +
+                                    body},
+      {"a signed Content-Length", head_of("Content-Length: +" + std::to_string(body.size()) + "\r\n") + body},
+      {"Content-Length with chunked", head_of(length + "Transfer-Encoding: chunked\r\n") + "0\r\n\r\n"},
+      {"chunked twice", head_of("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n") + "0\r\n\r\n"},
+      {"an obs-fold line", head_of("X-A: a\r\n folded\r\n" + length) + body},
+      {"a tab-folded line", head_of("X-A: a\r\n\tfolded\r\n" + length) + body},
+      {"a bare LF", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\nX: y\r\n" + length + "\r\n" + body},
+      {"a bare CR", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\rX: y\r\n" + length + "\r\n" + body},
+      {"a space before the colon", head_of("Content-Length : " + std::to_string(body.size()) + "\r\n") + body},
+      {"a malformed chunk size", head_of("Transfer-Encoding: chunked\r\n") + "zz\r\n" + body + "\r\n0\r\n\r\n"},
+      {"a chunk without its CRLF", head_of("Transfer-Encoding: chunked\r\n") + "5\r\nhelloXX0\r\n\r\n"},
+      {"a NUL in a field", head_of(std::string("X: a\0b\r\n", 8) + length) + body},
+  };
+  for (const auto& [what, bytes] : smuggled) expect_refused(what, bytes, 400, "bad_request");
+  EXPECT_EQ(upstream.stats()["requests"], 0);
+  expect_served_normally();
+}
+
+TEST(max_connections, past_it_new_connections_are_closed_at_once_and_counted) {
+  mock upstream("m");
+  // One worker: the connections are accepted in the order they were made.
+  gateway llmd("workers: 1\nmodels:\n  - name: m\n    endpoint: " + upstream.endpoint() +
+               "\nlimits:\n  max_connections: 3\n");
+  // Two idle connections and the one of each llmd.get (closed after it) make three at most.
+  std::vector<std::unique_ptr<connection>> held;
+  for (int i = 0; i < 2; ++i) held.push_back(std::make_unique<connection>(llmd.port(), 10s));
+  connection third(llmd.port(), 10s);
+  connection fourth(llmd.port(), 10s);
+  EXPECT_EQ(fourth.read_until_close(), "");
+  // The three held still work.
+  third.send("POST", "/v1/chat/completions", chat_body("m"));
+  EXPECT_EQ(third.read_response().status, 200u);
+  third.close();
+  held.clear();
+  ASSERT_TRUE(eventually(
+      [&] { return scrape(llmd.get("/metrics").body).value("llmd_rejected_total", {{"reason", "max_connections"}}) == 1; },
+      10s, "the refused connection counted"));
+  EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+  EXPECT_NE(llmd.proc().log().find("client connections are open (limits.max_connections)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace llmd::test
