@@ -10,6 +10,7 @@
 #include "detail.hpp"
 #include "proxy.hpp"
 #include "read_auth.hpp"
+#include "read_cors.hpp"
 #include "read_routing.hpp"
 #include "reader.hpp"
 #include "replicas.hpp"
@@ -33,9 +34,9 @@ constexpr std::array<std::string_view, A + B> concat(const std::array<std::strin
   return out;
 }
 
-constexpr std::array<std::string_view, 14> top_level_keys = {
+constexpr std::array<std::string_view, 15> top_level_keys = {
     "listen", "listen_tls", "workers",      "models", "default_model", "defaults",    "limits",
-    "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing", "auth"};
+    "queue",  "health",     "retry_budget", "admin",  "watch_config",  "routing", "auth", "cors"};
 // What `defaults:` may set and an entry may override.
 constexpr std::array<std::string_view, 13> policy_keys = {
     "connect_timeout",   "first_byte_timeout",       "idle_timeout", "request_timeout", "retries", "retry_backoff",
@@ -583,6 +584,7 @@ void read_settings(reader& r, const members& m, config& out) {
   read_default_model(r, m.get("default_model"), have_models ? &groups : nullptr, out);
   read_admin(r, m.get("admin"), out);
   detail::read_auth(r, m.get("auth"), groups, out.auth);
+  out.cors = detail::read_cors(r, m.get("cors"));
   detail::read_routing(r, m.get("routing"), out.routing);
   if (auto watch = r.boolean(m.get("watch_config"))) out.watch_config = *watch;
   // Chains are only worth judging in a file that is otherwise sound.

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -160,6 +161,14 @@ struct admin_settings {
   std::optional<std::string> listen_port;
 };
 
+// Cross-origin requests from browsers (CORS): which origins may call the API.
+struct cors_settings {
+  bool any_origin = false;           // allow_origins: "*"
+  std::vector<std::string> origins;  // scheme://host[:port], as browsers send them in Origin
+  duration max_age{std::chrono::minutes(10)};  // how long a browser may keep a preflight's answer
+  bool allows(std::string_view origin) const;
+};
+
 struct config {
   std::string listen_host = "0.0.0.0";
   std::string listen_port = "8080";
@@ -177,6 +186,7 @@ struct config {
   admin_settings admin;
   routing_settings routing;
   auth_settings auth;
+  std::optional<cors_settings> cors;  // absent: no CORS headers, and preflights get 403
   bool watch_config = false;  // reload when the file changes
 };
 
