@@ -7,6 +7,7 @@
 #include "llmd/admin/backends.hpp"
 #include "llmd/admin/status_page.hpp"
 #include "llmd/api/prompt_blocks.hpp"
+#include "llmd/http/cors.hpp"
 #include "llmd/metrics/exposition.hpp"
 #include "llmd/net/executor.hpp"
 #include "llmd/proxy/admission.hpp"
@@ -88,6 +89,8 @@ http::response status_page_response() {
 
 bool is_read(verb v) { return v == verb::get || v == verb::head; }
 
+const config::cors_settings* cors_of(const runtime& rt) { return rt.cfg->cors ? &*rt.cfg->cors : nullptr; }
+
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 // Probes and the admin routes (which have a key of their own) are open to clients without one.
@@ -136,11 +139,14 @@ awaitable<bool> routes::handle(http::exchange& ex) {
 }
 
 std::optional<http::refusal> routes::screen(http::exchange& ex) {
-  const auto& keys = current_.current()->keys;
-  if (!keys.enabled() || serves_ == surface::admin || !needs_client_key(path_of(ex.req.target()))) {
+  const auto& rt = *current_.current();
+  ex.cors_origin = http::allowed_origin(ex.req, cors_of(rt));
+  // A browser's preflight carries no key: it asks whether the request that follows may.
+  if (!rt.keys.enabled() || serves_ == surface::admin || http::is_preflight(ex.req) ||
+      !needs_client_key(path_of(ex.req.target()))) {
     return std::nullopt;
   }
-  auto verdict = proxy::authenticate(keys, ex.req.fields(), ex.digests);
+  auto verdict = proxy::authenticate(rt.keys, ex.req.fields(), ex.digests);
   if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) return http::refusal{refusal->response(), refusal->reason};
   ex.client_key = std::get<const proxy::client*>(verdict)->settings.digest;
   return std::nullopt;
@@ -172,6 +178,7 @@ void routes::finish(const runtime& rt, request_record& record, bool counted) {
 awaitable<bool> routes::dispatch(http::exchange& ex, runtime& rt, request_record& record, bool& counted) {
   const std::string_view path = record.path;
   const verb method = ex.req.method();
+  if (http::is_preflight(ex.req)) return proxy::respond(ex, record, http::preflight_response(ex.req, cors_of(rt)));
 
   if (path == "/health") {
     if (!is_read(method)) return wrong_method(ex, record, "GET");

@@ -13,6 +13,10 @@ namespace bhttp = beast::http;
 
 awaitable<bool> respond(exchange& ex, response res) {
   res.set("x-request-id", ex.request_id);
+  if (!ex.cors_origin.empty()) {
+    res.set(bhttp::field::access_control_allow_origin, ex.cors_origin);
+    res.set(bhttp::field::vary, "Origin");
+  }
   const bool keep = ex.req.keep_alive() && res.keep_alive();
   res.keep_alive(keep);
   res.prepare_payload();

@@ -422,6 +422,7 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   record.status = parser.status();
 
   relay_fields add{ex.req.version(), ex.request_id, backend.id, attempts, std::nullopt, false, ex.req.keep_alive()};
+  add.cors_origin = ex.cors_origin;
   if (const auto length = parser.content_length()) {
     add.content_length = *length;
   } else if (parser.is_done()) {

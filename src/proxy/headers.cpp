@@ -169,11 +169,17 @@ std::string relayed_head(unsigned status, std::string_view reason, const http::f
                                    boost::beast::iequals(h.name, "x-llmd-attempts"))) {
       continue;
     }
+    // Which origins may read the answer is llm-d's to say (cors), never a backend's.
+    if (h.name.size() > 15 && boost::beast::iequals(h.name.substr(0, 15), "access-control-")) continue;
     append_field(out, h.name, h.value);
   }
   append_field(out, "x-request-id", add.request_id);
   append_field(out, "x-llmd-backend", add.backend);
   append_field(out, "x-llmd-attempts", add.attempts);
+  if (!add.cors_origin.empty()) {
+    append_field(out, "Access-Control-Allow-Origin", add.cors_origin);
+    append_field(out, "Vary", "Origin");
+  }
   if (add.content_length) {
     append_field(out, "Content-Length", *add.content_length);
   } else if (add.chunked) {

@@ -33,10 +33,11 @@ struct exchange {
   // once the body is read; nullopt without one.
   std::optional<config::key_digest> client_key{};
   token_digests* digests = nullptr;  // the connection's
+  std::string_view cors_origin{};    // the request's Origin, when cors allows it: every response names it
 };
 
-// Writes a whole response, adding x-request-id and Connection; true when the connection may
-// carry another request.
+// Writes a whole response, adding x-request-id, Connection and, for an allowed origin,
+// Access-Control-Allow-Origin; true when the connection may carry another request.
 awaitable<bool> respond(exchange& ex, response res);
 
 // An OpenAI-shaped JSON error response.

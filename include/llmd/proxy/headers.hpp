@@ -38,11 +38,13 @@ struct relay_fields {
   std::optional<std::uint64_t> content_length;  // else chunked, or (chunked false) until close
   bool chunked = false;
   bool keep_alive = true;
+  std::string_view cors_origin{};  // an origin cors allows: named in Access-Control-Allow-Origin
 };
 
 // The upstream's response header as it goes to the client, status line to the empty line: its
-// headers that pass, x-request-id, x-llmd-backend, x-llmd-attempts (replacing the upstream's
-// own), the framing and Connection.
+// headers that pass (but its Access-Control-*), x-request-id, x-llmd-backend, x-llmd-attempts
+// (replacing the upstream's own), Access-Control-Allow-Origin for an allowed origin, the framing
+// and Connection.
 std::string relayed_head(unsigned status, std::string_view reason, const http::field_list& upstream,
                          const relay_fields& add);
 
