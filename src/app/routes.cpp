@@ -147,7 +147,9 @@ std::optional<http::refusal> routes::screen(http::exchange& ex) {
     return std::nullopt;
   }
   auto verdict = proxy::authenticate(rt.keys, ex.req.fields(), ex.digests);
-  if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) return http::refusal{refusal->response(), refusal->reason};
+  if (const auto* refusal = std::get_if<proxy::refusal>(&verdict)) {
+    return http::refusal{refusal->response(), refusal->reason};
+  }
   ex.client_key = std::get<const proxy::client*>(verdict)->settings.digest;
   return std::nullopt;
 }

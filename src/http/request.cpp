@@ -33,7 +33,8 @@ void request_parser::on_field_impl(boost::beast::http::field id, string_view nam
     return;
   }
   if (id == bhttp::field::content_length) {
-    const bool digits = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (seen_length_ || !digits) {
       ec = bhttp::error::bad_content_length;
       return;

@@ -1,13 +1,15 @@
 // Limits that hold against slow and hostile clients: a head must come whole within
 // client_header_timeout of its first byte, a body may fall silent no longer than
-// client_body_timeout, heads are capped in size and fields, connections in number; and requests
-// that could be read two ways (smuggling) are refused before any byte reaches a backend. After
-// each, the daemon serves a normal request at once.
+// client_body_timeout, heads are capped in size and fields, connections in number, running out of
+// descriptors costs no crash and no spin; and requests that could be read two ways (smuggling) are
+// refused before any byte reaches a backend. After each, the daemon serves a normal request.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 #include "harness/fixtures.hpp"
 #include "harness/prometheus.hpp"
@@ -163,10 +165,53 @@ TEST(max_connections, past_it_new_connections_are_closed_at_once_and_counted) {
   third.close();
   held.clear();
   ASSERT_TRUE(eventually(
-      [&] { return scrape(llmd.get("/metrics").body).value("llmd_rejected_total", {{"reason", "max_connections"}}) == 1; },
+      [&] {
+        return scrape(llmd.get("/metrics").body).value("llmd_rejected_total", {{"reason", "max_connections"}}) == 1;
+      },
       10s, "the refused connection counted"));
   EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
   EXPECT_NE(llmd.proc().log().find("client connections are open (limits.max_connections)"), std::string::npos);
+}
+
+// CPU seconds the process has used (user and system).
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string field;
+  for (int i = 1; i < 14 && stat >> field; ++i) {
+  }
+  long user = 0;
+  long system = 0;
+  stat >> user >> system;
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(descriptors, running_out_of_them_neither_crashes_nor_spins_and_serving_resumes) {
+  mock upstream("m");
+  temp_dir dir;
+  const auto config =
+      dir.write("llm-d.yaml", "workers: 1\nmodels:\n  - name: m\n    endpoint: " + upstream.endpoint() + "\n");
+  // 40 descriptors: a few dozen connections use them all.
+  process llmd("/usr/bin/prlimit", {"--nofile=40:40", llmd_binary(), "--config", config, "--listen", "127.0.0.1:0"});
+  std::vector<std::unique_ptr<connection>> flood;
+  for (int i = 0; i < 60; ++i) flood.push_back(std::make_unique<connection>(llmd.port(), 10s));
+  // The kernel completes connections llm-d can no longer accept: wait until it has tried.
+  ASSERT_TRUE(eventually([&] { return llmd.log().find("accept failed") != std::string::npos; }, 10s,
+                         "an accept failing for want of descriptors"));
+  const double before = cpu_seconds(llmd.pid());
+  std::this_thread::sleep_for(2s);
+  const double used = cpu_seconds(llmd.pid()) - before;
+  EXPECT_LT(used, 0.5) << "llm-d busy while out of descriptors";
+  // At most once a second, whatever the number of failed accepts.
+  EXPECT_LE(count_of(llmd.log(), "accept failed"), 5u) << llmd.log();
+  flood.clear();
+  const auto served = [&] { return call(llmd.port(), "POST", "/v1/chat/completions", chat_body("m")).status == 200; };
+  ASSERT_TRUE(eventually(served, 10s, "a request served once the descriptors are back"));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // llm-d's own metrics (the llmd_* families of /metrics), written from each request's record at
 // its end and from the pool's counters at each scrape.
 //
-// Label values come only from the config (group names, replica ids) and from fixed sets
-// (statuses, outcome reasons), never from what a client sends: a client key shows as its name. The series a request touches are
-// found without a lock: each replica's are resolved once, and a status's counter is kept in an
-// array once the first request with that status has created it.
+// Label values come only from the config (group names, replica ids, client key names) and from
+// fixed sets (statuses, outcome reasons), never from what a client sends. The series a request
+// touches are found without a lock: each replica's are resolved once, and a (key, status)
+// counter is kept in an array once the first request with that key and status has created it.
 #pragma once
 
 #include <atomic>
