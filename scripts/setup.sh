@@ -26,8 +26,9 @@ packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev lib
 # renders the page in headless Chromium (as scripts/status-screenshot.sh does). On a machine run by
 # systemd, installing tinyproxy starts it on port 8888, and nginx its default site on port 80
 # (`systemctl disable --now tinyproxy nginx`). In bookworm `nginx` is the smallest package with
-# /usr/sbin/nginx.
-test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx chromium)
+# /usr/sbin/nginx. util-linux's prlimit runs llm-d with few descriptors, for the test that it
+# survives running out of them.
+test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx chromium util-linux)
 if $tests; then packages+=("${test_packages[@]}"); fi
 "$root/scripts/install-missing.sh" "${packages[@]}"
 # Debian's npm; a Node.js from elsewhere (NodeSource's conflicts with it) brings its own.
