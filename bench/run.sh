@@ -407,8 +407,12 @@ measure_auth() {
   url[keyed]=http://$STARTED_ADDR pid[keyed]=$STARTED_PID
   local target round result paired=""
   declare -A runs rps
+  local order
   for ((round = 1; round <= ROUNDS; round++)); do
-    for target in open keyed; do
+    # Each goes first every other round: neither gets the machine's better half of a round.
+    order="open keyed"
+    ((round % 2)) || order="keyed open"
+    for target in $order; do
       result=$(BENCH_AUTH_KEY=$key run_wrk 2 64 "$DURATION" "${url[$target]}")
       runs[$target]+="$result"$'\n'
       rps[$target]=$(cut -d' ' -f1 <<<"$result")
