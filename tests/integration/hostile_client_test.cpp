@@ -148,6 +148,35 @@ TEST_F(hostile_client, requests_that_could_be_read_two_ways_get_400_and_reach_no
   expect_served_normally();
 }
 
+TEST_F(hostile_client, absurd_input_gets_a_whole_answer_and_the_next_request_is_served) {
+  std::string every_high_byte;
+  for (int c = 0x80; c <= 0xff; ++c) every_high_byte += static_cast<char>(c);
+  const auto post = [](const std::string& json) {
+    return head_of("Content-Length: " + std::to_string(json.size()) + "\r\n") + json;
+  };
+  const std::vector<std::pair<std::string, std::string>> absurd{
+      {"a 10 KiB target", "GET /" + std::string(10 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"an unknown method", "BREW /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"},
+      {"binary garbage", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"},
+      {"a NUL in a JSON string", post(std::string(R"({"model":"m","prompt":"a)") + '\0' + R"(b"})")},
+      {"JSON nested 600 deep", post(R"({"model":"m","x":)" + std::string(600, '[') + std::string(600, ']') + "}")},
+      {"bytes that are not UTF-8 in a JSON string", post(R"({"model":"m","prompt":")" + every_high_byte + R"("})")},
+      {"a JSON number past any integer", post(R"({"model":"m","n":)" + std::string(5000, '9') + "}")},
+  };
+  for (const auto& [what, bytes] : absurd) {
+    connection c(llmd.port(), 10s);
+    c.send_raw(bytes);
+    const auto r = c.read_response();
+    EXPECT_GE(r.status, 200u) << what;
+    EXPECT_LT(r.status, 600u) << what;
+    if (r.status >= 400 && r.header("content-type") == "application/json") {
+      const auto error = json::parse(r.body, nullptr, false);
+      EXPECT_TRUE(error.contains("error")) << what << ": " << r.body;
+    }
+    expect_served_normally();
+  }
+}
+
 TEST(max_connections, past_it_new_connections_are_closed_at_once_and_counted) {
   mock upstream("m");
   // One worker: the connections are accepted in the order they were made.
