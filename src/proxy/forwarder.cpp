@@ -386,8 +386,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     boost::system::error_code ec = co_await llmd::net::write_all(stream, request);
     if (!ec) {
       call.conn->buffer.clear();
-      call.parser.emplace(call.conn->fields);
-      call.parser->header_limit(upstream_header_limit);
+      call.parser.emplace(call.conn->fields, upstream_header_limit);
       call.parser->body_limit(boost::none);
       auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, use_tuple);
       ec = rec;

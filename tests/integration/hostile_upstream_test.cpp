@@ -118,6 +118,23 @@ TEST(hostile_upstream, malformed_status_lines_fall_back_to_the_next_group) {
   }
 }
 
+TEST(hostile_upstream, an_oversized_header_falls_back) {
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+  const std::string field = "X-Pad: " + std::string(1000, 'a') + "\r\n";
+  std::string fields;
+  while (fields.size() <= 64 * 1024) fields += field;
+  // All at once, or field after field without an end.
+  for (const auto& hostile : {raw_answer{.pieces = {{.bytes = head + fields + "Content-Length: 2\r\n\r\n{}"}}},
+                              raw_answer{.pieces = {{.bytes = head}}, .repeat = raw_piece{.bytes = field}}}) {
+    SCOPED_TRACE(hostile.repeat ? "endless" : "at once");
+    raw_upstream bad(first(hostile));
+    mock good("good");
+    gateway llmd(config(bad, good));
+    expect_fallback(llmd, good, "malformed");
+    expect_serves_normally(llmd, bad);
+  }
+}
+
 TEST(hostile_upstream, a_header_that_trickles_forever_falls_back_at_first_byte_timeout) {
   raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 200 OK\r\n"}},
                           .repeat = raw_piece{.bytes = "X-Drip: 1\r\n", .after = 20ms}}));
