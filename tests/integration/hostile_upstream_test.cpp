@@ -231,6 +231,31 @@ TEST(hostile_upstream, an_event_stream_without_line_ends_is_passed_on_not_held) 
   }
 }
 
+TEST(hostile_upstream, chunk_framing_that_never_ends_is_cut_without_holding_it) {
+  // After an event, a chunk-size line that never ends, or a trailer that never ends: 64 MiB a
+  // second, which llm-d must not keep until idle_timeout.
+  const std::string pad(64 * 1024, 'a');
+  for (const auto& [start, more] :
+       {std::pair<std::string, std::string>{"5;", pad}, {"0\r\n", "X-Trailer: " + pad + "\r\n"}}) {
+    SCOPED_TRACE(start);
+    raw_upstream bad(first({.pieces = {{.bytes = stream_head + chunk(token_event) + start}},
+                            .repeat = raw_piece{.bytes = more, .after = 1ms}}));
+    mock good("good");
+    gateway llmd(config(bad, good));
+    ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("good")).status, 200u);
+    const auto before = peak_rss_kib(llmd.proc().pid());
+    ASSERT_GT(before, 0);
+    const auto r = llmd.post("/v1/chat/completions", chat_body("bad", true));
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_TRUE(r.body.starts_with(token_event)) << r.body;
+    const auto error = final_error(r.body);
+    ASSERT_FALSE(error.is_null()) << r.body;
+    EXPECT_NE(error["message"].get<std::string>().find("malformed response"), std::string::npos) << error;
+    EXPECT_LT(peak_rss_kib(llmd.proc().pid()) - before, 8 * 1024);
+    expect_serves_normally(llmd, bad);
+  }
+}
+
 TEST(hostile_upstream, a_stream_that_falls_silent_ends_at_idle_timeout_with_an_error_event) {
   raw_upstream bad(first({.pieces = {{.bytes = stream_head + chunk(token_event)}}, .end = raw_end::hold}));
   mock good("good");
