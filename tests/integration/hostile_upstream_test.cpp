@@ -146,6 +146,24 @@ TEST(hostile_upstream, a_header_that_trickles_forever_falls_back_at_first_byte_t
   expect_serves_normally(llmd, bad);
 }
 
+TEST(hostile_upstream, bytes_after_a_complete_answer_are_never_read_as_the_next_answer) {
+  // The answer is complete and goes to the client; what follows it, an answer to no request,
+  // arrives while the connection waits in the pool.
+  const std::string smuggled = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+                               R"({"smuggled":true})";
+  raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                               "Content-Length: 10\r\n\r\n0123456789"},
+                                     {.bytes = smuggled, .after = 100ms}}}));
+  mock good("good");
+  gateway llmd(config(bad, good));
+  const auto r = llmd.post("/v1/chat/completions", chat_body("bad"));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, "0123456789");
+  ASSERT_TRUE(eventually([&] { return bad.answered() == 1; }, 5s, "the bytes after the answer sent"));
+  expect_serves_normally(llmd, bad);
+  EXPECT_EQ(bad.connections(), 2);
+}
+
 TEST(hostile_upstream, a_content_length_longer_than_the_body_cuts_the_answer) {
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
   // The upstream closes after 50 bytes, or falls silent (idle_timeout, 1 s).
