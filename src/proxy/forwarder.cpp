@@ -132,6 +132,21 @@ awaitable<std::string_view> next_piece(upstream_call& call, config::duration idl
   co_return with_buffered_rest(*call.parser, conn.buffer, piece, batch, ec);
 }
 
+// Reads the answer's header into a fresh parser, past interim answers (100 Continue, 103 Early
+// Hints), which RFC 9110 has a client skip when it did not ask for them. A 101 would switch the
+// connection to a protocol llm-d never asked for.
+awaitable<boost::system::error_code> read_answer_head(upstream_call& call) {
+  auto& conn = *call.conn;
+  for (;;) {
+    call.parser.emplace(conn.fields, upstream_header_limit);
+    call.parser->body_limit(boost::none);
+    const auto [ec, n] = co_await bhttp::async_read_header(conn.stream, conn.buffer, *call.parser, use_tuple);
+    if (ec) co_return ec;
+    if (call.parser->status() == 101) co_return bhttp::error::bad_status;
+    if (call.parser->status() >= 200) co_return ec;
+  }
+}
+
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
 awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
@@ -386,10 +401,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     boost::system::error_code ec = co_await llmd::net::write_all(stream, request);
     if (!ec) {
       call.conn->buffer.clear();
-      call.parser.emplace(call.conn->fields, upstream_header_limit);
-      call.parser->body_limit(boost::none);
-      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, use_tuple);
-      ec = rec;
+      ec = co_await read_answer_head(call);
     }
     stream.expires_never();
     if (cancel->client_gone) co_return;

@@ -118,6 +118,31 @@ TEST(hostile_upstream, malformed_status_lines_fall_back_to_the_next_group) {
   }
 }
 
+TEST(hostile_upstream, interim_answers_before_the_answer_are_skipped) {
+  const auto answer = raw_ok(normal_body).pieces[0].bytes;
+  raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 100 Continue\r\n\r\n"
+                                               "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"},
+                                     {.bytes = answer, .after = 50ms}}}));
+  mock good("good");
+  gateway llmd(config(bad, good));
+  const auto r = llmd.post("/v1/chat/completions", chat_body("bad"));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.header("x-llmd-backend"), replica_id("bad", bad));
+  EXPECT_EQ(r.body, normal_body);
+  expect_serves_normally(llmd, bad);
+}
+
+TEST(hostile_upstream, a_protocol_switch_nobody_asked_for_falls_back) {
+  // What follows is in the new protocol, whatever it looks like.
+  raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n" +
+                                               raw_ok("{}").pieces[0].bytes}},
+                          .end = raw_end::hold}));
+  mock good("good");
+  gateway llmd(config(bad, good));
+  expect_fallback(llmd, good, "malformed");
+  expect_serves_normally(llmd, bad);
+}
+
 TEST(hostile_upstream, an_oversized_header_falls_back) {
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
   const std::string field = "X-Pad: " + std::string(1000, 'a') + "\r\n";
