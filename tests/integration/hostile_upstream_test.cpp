@@ -16,6 +16,7 @@ namespace llmd::test {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 using nlohmann::json;
 using clock = std::chrono::steady_clock;
 
@@ -118,6 +119,30 @@ TEST(hostile_upstream, malformed_status_lines_fall_back_to_the_next_group) {
   }
 }
 
+TEST(hostile_upstream, with_nowhere_to_fall_back_the_client_gets_a_502_naming_the_fault) {
+  // A bad status line; more body than declared; a chunk size that is not hex, before any body.
+  for (const auto& wire :
+       {"garbage\r\n\r\n"s, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + std::string(50, 'x'),
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n"s}) {
+    SCOPED_TRACE(wire);
+    raw_upstream bad([wire](int) { return raw_answer{.pieces = {{.bytes = wire}}}; });
+    mock good("good");
+    gateway llmd("workers: 1\nmodels:\n" + model_entry("bad", bad, "    retries: 0\n    fallbacks: []\n") +
+                 model_entry("good", good));
+    const auto r = llmd.post("/v1/chat/completions", chat_body("bad"));
+    EXPECT_EQ(r.status, 502u) << r.body;
+    const auto error = json::parse(r.body)["error"];
+    EXPECT_EQ(error["type"], "api_error");
+    EXPECT_EQ(error["code"], "upstream_unavailable");
+    EXPECT_NE(error["message"].get<std::string>().find(replica_id("bad", bad) + ": malformed response"),
+              std::string::npos)
+        << error;
+    EXPECT_TRUE(eventually([&] { return scrape(llmd.get("/metrics").body).sum("llmd_inflight_requests") == 0; }, 5s,
+                           "every slot released"));
+    EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("good")).status, 200u);
+  }
+}
+
 TEST(hostile_upstream, interim_answers_before_the_answer_are_skipped) {
   const auto answer = raw_ok(normal_body).pieces[0].bytes;
   raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 100 Continue\r\n\r\n"
@@ -169,6 +194,18 @@ TEST(hostile_upstream, a_header_that_trickles_forever_falls_back_at_first_byte_t
   expect_fallback(llmd, good, "first_byte_timeout");
   EXPECT_GE(clock::now() - sent, 1s);
   expect_serves_normally(llmd, bad);
+}
+
+TEST(hostile_upstream, a_content_length_short_of_the_body_sent_with_it_falls_back) {
+  // 10 bytes declared, 50 sent: 40 would be left on the connection.
+  raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                               "Content-Length: 10\r\n\r\n" +
+                                               std::string(50, 'x')}}}));
+  mock good("good");
+  gateway llmd(config(bad, good));
+  expect_fallback(llmd, good, "malformed");
+  expect_serves_normally(llmd, bad);
+  EXPECT_EQ(bad.connections(), 2);  // the lying connection was not reused
 }
 
 TEST(hostile_upstream, bytes_after_a_complete_answer_are_never_read_as_the_next_answer) {
@@ -230,6 +267,20 @@ TEST(hostile_upstream, invalid_chunk_framing_mid_stream_ends_with_an_error_event
     EXPECT_NE(error["message"].get<std::string>().find("malformed response"), std::string::npos) << error;
     EXPECT_TRUE(r.body.ends_with("}\n\n"));
     EXPECT_EQ(good.stats()["requests"], 0);
+    expect_serves_normally(llmd, bad);
+  }
+}
+
+TEST(hostile_upstream, invalid_chunk_framing_before_any_body_byte_falls_back) {
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "stream" : "json");
+    const std::string type = stream ? "text/event-stream" : "application/json";
+    raw_upstream bad(first({.pieces = {{.bytes = "HTTP/1.1 200 OK\r\nContent-Type: " + type +
+                                                 "\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n"}},
+                            .end = raw_end::hold}));
+    mock good("good");
+    gateway llmd(config(bad, good));
+    expect_fallback(llmd, good, "malformed", stream);
     expect_serves_normally(llmd, bad);
   }
 }
