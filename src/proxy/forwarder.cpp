@@ -132,6 +132,21 @@ awaitable<std::string_view> next_piece(upstream_call& call, config::duration idl
   co_return with_buffered_rest(*call.parser, conn.buffer, piece, batch, ec);
 }
 
+// Reads the answer's header into a fresh parser, past interim answers (100 Continue, 103 Early
+// Hints), which RFC 9110 has a client skip when it did not ask for them. A 101 would switch the
+// connection to a protocol llm-d never asked for.
+awaitable<boost::system::error_code> read_answer_head(upstream_call& call) {
+  auto& conn = *call.conn;
+  for (;;) {
+    call.parser.emplace(conn.fields, upstream_header_limit);
+    call.parser->body_limit(boost::none);
+    const auto [ec, n] = co_await bhttp::async_read_header(conn.stream, conn.buffer, *call.parser, use_tuple);
+    if (ec) co_return ec;
+    if (call.parser->status() == 101) co_return bhttp::error::bad_status;
+    if (call.parser->status() >= 200) co_return ec;
+  }
+}
+
 // Reads a small upstream answer whole (a 400's error body) as a response for the client;
 // nullopt when the upstream breaks first or the body is implausibly large for an error.
 awaitable<std::optional<http::response>> read_whole(upstream_call& call, const router::replica& backend, int attempts,
@@ -289,10 +304,14 @@ awaitable<group_end> forwarder::try_group(http::exchange& ex, const api::request
     }
     if (call.result == outcome::ok) {
       report(got.taken, call);
-      keep = co_await relay(call, ex, backend, state.attempts, deadline, cancel, state.record);
+      const auto relayed = co_await relay(call, ex, backend, state.attempts, deadline, cancel, state.record);
       cancel->upstream = nullptr;
-      if (call.broken && !cancel->client_gone) report(got.taken, call);
-      co_return group_end::answered;
+      if (relayed != relay_end::failed) {
+        if (call.broken && !cancel->client_gone) report(got.taken, call);
+        keep = relayed == relay_end::keep;
+        co_return group_end::answered;
+      }
+      // The answer broke before the commit point: a failed attempt like any other.
     }
     cancel->upstream = nullptr;
     report(got.taken, call);
@@ -386,11 +405,7 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
     boost::system::error_code ec = co_await llmd::net::write_all(stream, request);
     if (!ec) {
       call.conn->buffer.clear();
-      call.parser.emplace(call.conn->fields);
-      call.parser->header_limit(upstream_header_limit);
-      call.parser->body_limit(boost::none);
-      auto [rec, rn] = co_await bhttp::async_read_header(stream, call.conn->buffer, *call.parser, use_tuple);
-      ec = rec;
+      ec = co_await read_answer_head(call);
     }
     stream.expires_never();
     if (cancel->client_gone) co_return;
@@ -414,8 +429,9 @@ awaitable<void> forwarder::attempt(upstream_call& call, http::exchange& ex, cons
   }
 }
 
-awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
-                                 clock::time_point deadline, cancel_state* cancel, request_record& record) {
+awaitable<relay_end> forwarder::relay(upstream_call& call, http::exchange& ex, const router::replica& backend,
+                                      int attempts, clock::time_point deadline, cancel_state* cancel,
+                                      request_record& record) {
   auto& parser = *call.parser;
   auto& upstream = call.conn->stream;
   record.served = &backend;
@@ -443,55 +459,65 @@ awaitable<bool> forwarder::relay(upstream_call& call, http::exchange& ex, const 
   // The header waits for the first piece of the body only when that piece is already here.
   if (call.conn->buffer.size() == 0 && !parser.is_done()) {
     const bool sent = co_await out.send_head();
-    if (!sent) co_return false;
+    if (!sent) co_return relay_end::close;
   }
 
+  // Bytes after the end of the answer: its framing lied (a Content-Length short of the body), so
+  // neither the piece that ended it nor the connection can be trusted.
+  const auto overran = [&] { return parser.is_done() && call.conn->buffer.size() > 0; };
   boost::system::error_code broken;
   std::string batch;
-  while (!parser.is_done()) {
+  for (;;) {
+    if (!broken && overran()) broken = bhttp::error::unexpected_body;
+    if (broken || parser.is_done()) break;
     const auto piece =
         co_await next_piece(call, bounded(backend.entry->timeout.idle, deadline), batch, broken, record);
-    if (!piece.empty()) {
+    if (!piece.empty() && !overran()) {
       if (usage) read_usage(*usage, piece, parser.is_done(), record);
       // No co_await inside && or ?: anywhere: GCC 12 miscompiles it.
       const bool sent = co_await out.put(piece);
-      if (!sent) co_return false;
+      if (!sent) co_return relay_end::close;
     }
-    if (broken) break;
   }
-  if (cancel->client_gone) co_return false;
+  if (cancel->client_gone) co_return relay_end::close;
+  const auto end_of = [&](bool ended) { return ended && add.keep_alive ? relay_end::keep : relay_end::close; };
   if (!broken) {
-    if (parser.keep_alive() && call.conn->buffer.size() == 0) {
+    if (parser.keep_alive()) {
       cancel->upstream = nullptr;
       connections_.release(targets_.of(*backend.entry), call.take_connection());
     }
     const bool finished = co_await out.finish();
-    co_return finished && add.keep_alive;
+    co_return end_of(finished);
   }
   // Broken after [DONE], in ending the body: the client has the whole answer, and an error event
   // after the end of the stream would only confuse it.
   if (out.sent_done()) {
     spdlog::debug("request {}: {} broke after [DONE]", ex.request_id, backend.id);
     const bool finished = co_await out.finish();
-    co_return finished && add.keep_alive;
+    co_return end_of(finished);
   }
 
   const auto why = classify_error(broken, upstream.timed_out(), true);
   call.broken = true;
-  record.end = request_end::upstream_broken;
   record.steps.back().reason = upstream::label(why);
   call.result = why;
+  if (!out.committed()) {
+    record.served = nullptr;
+    record.status = 0;
+    co_return relay_end::failed;
+  }
+  record.end = request_end::upstream_broken;
   spdlog::warn("request {}: {} broke mid-response: {}", ex.request_id, backend.id, upstream::describe(why));
   // Without SSE framing there is no way to say so in-band: closing without the end of the body
   // makes the truncation an error for the client, never a silent success.
-  if (!sse || parser.content_length()) co_return false;
+  if (!sse || parser.content_length()) co_return relay_end::close;
   const std::string message = until(deadline).count() <= 0
                                   ? "request to " + backend.id + " exceeded request_timeout"
                                   : "upstream " + backend.id + " " + std::string(upstream::describe(why));
   // The stream ends well framed, so the connection stays usable.
   const auto type = upstream::is_timeout(why) ? "timeout_error" : "api_error";
   const bool ended = co_await out.fail({message, type, "upstream_broken", ""});
-  co_return ended && add.keep_alive;
+  co_return end_of(ended);
 }
 
 }  // namespace llmd::proxy

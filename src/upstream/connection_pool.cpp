@@ -31,11 +31,10 @@ constexpr auto max_idle_time = std::chrono::seconds(60);
 // A server that closed an idle keep-alive connection (uvicorn does after 5 s) leaves it readable
 // with EOF; peeking catches that before a request is wasted on it. Over TLS the peek sees the
 // records the server sent before it closed (close_notify): an idle connection with anything
-// to read is as unusable as a closed one, plain or TLS. A connection idle for less than
-// `trust_for` is used without the peek (a syscall per request under load): should the server
-// have closed it anyway, the attempt fails without an answer and is made again on a fresh
-// connection.
-constexpr auto trust_for = std::chrono::seconds(1);
+// to read is as unusable as a closed one, plain or TLS. Every reuse peeks, however recent the
+// last answer: bytes a server sent after its answer (a Content-Length short of its body) would
+// otherwise be read as the answer to the next request, one that may not even be the same
+// client's.
 bool still_open(tcp_socket& s) {
   char byte;
   const auto n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -66,13 +65,11 @@ awaitable<acquired> connection_pool::acquire(const target& t, config::duration t
   if (!fresh) {
     auto& p = pool_of(t);
     auto& list = p.idle;
-    const auto recent = std::chrono::steady_clock::now() - trust_for;
     while (!list.empty()) {
-      const bool trusted = list.back().since >= recent;
       auto conn = std::move(list.back().conn);
       list.pop_back();
       p.idle_changed();
-      if (trusted || still_open(conn->stream.socket())) {
+      if (still_open(conn->stream.socket())) {
         conn->reused = true;
         co_return acquired{.conn = std::move(conn), .failure = outcome::ok, .why = {}};
       }

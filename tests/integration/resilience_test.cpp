@@ -57,8 +57,8 @@ TEST(resilience, a_backend_that_died_since_the_last_request_is_passed_over_clean
   gateway llmd("workers: 1\nmodels:\n" + model_entry("m", doomed, "    retries: 0\n") + model_entry("f", fallback));
   ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
   doomed.crash();
-  // The pooled connection fails without an answer and a fresh one is refused: that attempt
-  // ends with no connection (and no response fields) left, and the fallback answers.
+  // The pooled connection is found closed and a fresh one is refused: that attempt ends with no
+  // connection (and no response fields) left, and the fallback answers.
   const auto r = llmd.post("/v1/chat/completions", chat_body("m"));
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.header("x-llmd-backend"), replica_id("f", fallback));

@@ -36,6 +36,8 @@ class body_writer {
   awaitable<bool> fail(const http::openai_error& error);
   // Whether the last event sent was `data: [DONE]`, after which a stream has nothing more to say.
   bool sent_done() const { return sent_done_; }
+  // Whether the header went out: the commit point, after which the answer cannot be taken back.
+  bool committed() const { return head_.empty(); }
   // llm-d asked for the stream's usage, which the client did not: its event goes no further.
   void drop_usage_events() { drop_usage_ = true; }
 

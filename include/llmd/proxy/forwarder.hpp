@@ -23,6 +23,10 @@ struct retry_state;
 // How trying one group of the chain ended.
 enum class group_end { answered, exhausted, full, cooling, unhealthy, stopped, context_exceeded };
 
+// How relaying an answer ended: the client connection may serve another request, or must close;
+// or the upstream broke before anything reached the client, so the attempt failed.
+enum class relay_end { keep, close, failed };
+
 // Binds one request to the pool and targets of the config it started with, and to its worker's
 // connections: made per request, it costs three references.
 class forwarder {
@@ -53,8 +57,8 @@ class forwarder {
   awaitable<void> attempt(upstream_call& call, http::exchange& ex, const api::request_fields& fields,
                           const router::replica& backend, clock::time_point deadline, cancel_state* cancel,
                           request_record& record);
-  awaitable<bool> relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
-                        clock::time_point deadline, cancel_state* cancel, request_record& record);
+  awaitable<relay_end> relay(upstream_call& call, http::exchange& ex, const router::replica& backend, int attempts,
+                             clock::time_point deadline, cancel_state* cancel, request_record& record);
   awaitable<bool> respond_failure(http::exchange& ex, const api::request_fields& fields, const retry_state& state);
 
   router::backend_pool& pool_;

@@ -29,9 +29,14 @@ struct connection {
   // Room for a whole short answer (header and body) in one read: Beast reads no more than the
   // buffer's free capacity, and its default of 512 bytes splits a typical answer in two.
   static constexpr std::size_t read_size = 4096;
+  // The parser consumes body bytes as they come, and a header is refused past 64 KiB: more bytes
+  // waiting to be parsed are framing that never ends (a chunk-size line, a trailer), refused
+  // with error::buffer_overflow rather than held until a timeout.
+  static constexpr std::size_t max_unparsed = 128 * 1024;
 
   connection(boost::asio::io_context& io, connection_counts* of) : stream(io.get_executor()), counts(of) {
     buffer.reserve(read_size);
+    buffer.max_size(max_unparsed);
     counts->open.fetch_add(1, std::memory_order_relaxed);
   }
   ~connection() { counts->open.fetch_sub(1, std::memory_order_relaxed); }

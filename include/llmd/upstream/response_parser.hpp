@@ -2,6 +2,10 @@
 // field_list the caller keeps (and reuses), and the body handed over in place rather than
 // copied: each read gives at most one piece (the parser is not eager), a view into the
 // connection's read buffer that stays valid until the next read.
+//
+// Beast's header_limit bounds only the part of a header not yet parsed, since it hands over each
+// whole field as it comes: a header that arrives in several reads could grow without end. This
+// parser counts the whole header (status line and fields) against the limit itself.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>
@@ -15,8 +19,9 @@ namespace llmd::upstream {
 
 class response_parser : public boost::beast::http::basic_parser<false> {
  public:
-  // Clears `fields`, which must outlive the parser.
-  explicit response_parser(http::field_list& fields);
+  // Clears `fields`, which must outlive the parser. A header longer than `header_limit` bytes
+  // fails with error::header_limit.
+  response_parser(http::field_list& fields, std::size_t header_limit);
 
   unsigned status() const noexcept { return status_; }
   std::string_view reason() const noexcept { return reason_; }
@@ -39,6 +44,7 @@ class response_parser : public boost::beast::http::basic_parser<false> {
   void on_finish_impl(error_code&) override {}
 
   http::field_list& fields_;
+  std::size_t header_left_;
   unsigned status_ = 0;
   std::string reason_;
   std::string_view piece_;

@@ -196,7 +196,7 @@ TEST(headers, ipv6_hosts_are_bracketed) {
 
 // An upstream's answer, header only, as the relay reads it.
 struct upstream_response {
-  explicit upstream_response(std::string_view head) : parser(fields) { parse_head(parser, head); }
+  explicit upstream_response(std::string_view head) : parser(fields, 64 * 1024) { parse_head(parser, head); }
   std::string relayed(const relay_fields& add) const {
     return relayed_head(parser.status(), parser.reason(), parser.fields(), add);
   }
