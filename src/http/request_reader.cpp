@@ -14,11 +14,13 @@ namespace bhttp = boost::beast::http;
 constexpr std::size_t largest_read = 64 * 1024;
 
 // Whether a line of the head starts with a space or a tab: the head's own CRLFs are all Beast
-// lets through.
-bool has_folded_line(std::string_view head) {
-  for (auto at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();
-       at = head.find('\n', at + 1)) {
-    if (head[at + 1] == ' ' || head[at + 1] == '\t') return true;
+// lets through. `before` is the byte of the head that came before `taken`.
+bool has_folded_line(char before, std::string_view taken) {
+  if (taken.empty()) return false;
+  if (before == '\n' && (taken[0] == ' ' || taken[0] == '\t')) return true;
+  for (auto at = taken.find('\n'); at != std::string_view::npos && at + 1 < taken.size();
+       at = taken.find('\n', at + 1)) {
+    if (taken[at + 1] == ' ' || taken[at + 1] == '\t') return true;
   }
   return false;
 }
@@ -40,18 +42,23 @@ awaitable<boost::system::error_code> read_head(llmd::net::timed_socket& stream, 
     if (auto ec = co_await read_more(stream, buffer)) co_return ec;
   }
   stream.expires_after(limits.client_header_timeout);
+  // Beast takes the start line and each field as soon as it is whole, and checks its size limit
+  // only against what one call sees: the head's size is counted here across reads.
+  std::size_t taken = 0;
+  char before = 0;
   for (;;) {
-    // Beast takes a head only whole: until then it consumes nothing, and the head stays in the
-    // buffer, where it is looked at before it goes.
     boost::system::error_code ec;
     const auto data = buffer.data();
     const auto used = parser.put(data, ec);
-    if (!ec) {
-      if (has_folded_line({static_cast<const char*>(data.data()), used})) ec = bhttp::error::bad_value;
-      buffer.consume(used);
-      co_return ec;
-    }
-    if (ec != bhttp::error::need_more) co_return ec;
+    const std::string_view part{static_cast<const char*>(data.data()), used};
+    if (has_folded_line(before, part)) co_return bhttp::error::bad_value;
+    if (used > 0) before = part.back();
+    taken += used;
+    buffer.consume(used);
+    if (ec && ec != bhttp::error::need_more) co_return ec;
+    // What came of the head so far: all of it, or all that is buffered while it is incomplete.
+    if (taken + (ec ? buffer.size() : 0) > limits.max_header_bytes) co_return bhttp::error::header_limit;
+    if (!ec) co_return ec;
     if (auto read_ec = co_await read_more(stream, buffer)) {
       co_return read_ec == boost::beast::http::error::end_of_stream || read_ec == boost::asio::error::eof
           ? boost::system::error_code(bhttp::error::partial_message)
