@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <sstream>
 #include <system_error>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "detail.hpp"
 #include "proxy.hpp"
@@ -599,6 +603,52 @@ void sort_by_line(std::vector<problem>& problems) {
   });
 }
 
+// Where a document of a YAML stream starts, and where its root node does.
+struct document_marks {
+  YAML::Mark start = YAML::Mark::null_mark();
+  YAML::Mark root = YAML::Mark::null_mark();
+};
+
+// Notes each document's marks as yaml-cpp's parser walks the stream.
+class document_walk final : public YAML::EventHandler {
+ public:
+  std::vector<document_marks> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back({.start = mark}); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (documents.back().root.is_null()) documents.back().root = mark;
+  }
+};
+
+// The first two documents of `text`, or fewer; throws YAML::Exception where it is not YAML.
+// yaml-cpp 0.7's LoadAll never returns on some malformed streams: on ",{" it makes an empty
+// document at the same place again and again, keeping each, until memory runs out. Only two are
+// read here, and a second that starts where the first did is that loop.
+std::vector<document_marks> first_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser stream(in);
+  document_walk walk;
+  while (walk.documents.size() < 2 && stream.HandleNextDocument(walk)) {
+  }
+  return std::move(walk.documents);
+}
+
 parse_result single_problem(std::string message, int line) {
   problem only{.path = "", .message = std::move(message), .line = line};
   return parse_result{.value = std::nullopt, .problems = {std::move(only)}, .warnings = {}};
@@ -637,16 +687,22 @@ std::optional<std::string> process_env(const std::string& name) {
 }
 
 parse_result parse(std::string_view yaml_text, const env_lookup& env) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml_text);
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    const auto documents = first_documents(text);
+    if (documents.size() > 1 && documents[1].start.pos == documents[0].start.pos) {
+      return single_problem("invalid YAML: unexpected token", documents[0].start.line + 1);
+    }
+    if (documents.size() > 1) {
+      const auto& second = documents[1].root;
+      return single_problem("the file must hold a single YAML document", second.is_null() ? 0 : second.line + 1);
+    }
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return single_problem("invalid YAML: " + e.msg, e.mark.is_null() ? 0 : e.mark.line + 1);
   }
-  if (documents.size() > 1) {
-    return single_problem("the file must hold a single YAML document", detail::line_of(documents[1]));
-  }
-  return read_document(documents.empty() ? YAML::Node{} : documents.front(), env);
+  return read_document(root, env);
 }
 
 parse_result load_file(const std::string& path, const env_lookup& env) {

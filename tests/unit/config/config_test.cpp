@@ -809,6 +809,15 @@ TEST(ConfigParse, OnlyOneDocument) {
             lines{"the file must hold a single YAML document (line 5)"});
 }
 
+// yaml-cpp 0.7's LoadAll never returns on these: it makes the same empty document again and
+// again, growing without bound (found by tests/fuzz/config_fuzz.cpp).
+TEST(ConfigParse, StreamThatYamlCppRepeatsForeverIsInvalid) {
+  EXPECT_EQ(messages(parse_with(",{")), lines{"invalid YAML: unexpected token (line 1)"});
+  EXPECT_EQ(messages(parse_with("\n\n, Ollama {\nl")), lines{"invalid YAML: unexpected token (line 3)"});
+  EXPECT_EQ(messages(parse_with(std::string(one_model) + "---\n,\n")),
+            lines{"the file must hold a single YAML document (line 5)"});
+}
+
 TEST(ConfigParse, ProblemToString) {
   EXPECT_EQ(
       (problem{.path = "models[1].max_concurrent", .message = "must be a positive integer", .line = 9}.to_string()),
