@@ -66,6 +66,18 @@ TEST_F(bad_input, body_over_the_limit_is_413) {
   expect_error(c.read_response(), 413, "invalid_request_error", "request_too_large");
 }
 
+// Error messages quote the client's path or model: bytes that are not UTF-8 come out as U+FFFD,
+// not as an exception that drops the connection (found by tests/fuzz/front_door_fuzz.cpp).
+TEST_F(bad_input, errors_quoting_bytes_that_are_not_utf8_replace_them) {
+  connection c(llmd.port());
+  c.send_raw("GET /no\xffwhere HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto r = c.read_response();
+  expect_error(r, 404, "invalid_request_error", "unknown_url");
+  EXPECT_EQ(json::parse(r.body)["error"]["message"], "Invalid URL (GET /no\uFFFDwhere)");
+  expect_error(llmd.post("/v1/chat/completions", "{\"model\": \"\xc3\"}"), 404, "invalid_request_error",
+               "model_not_found");
+}
+
 TEST_F(bad_input, garbage_instead_of_http_is_400) {
   connection c(llmd.port());
   c.send_raw("HELLO THERE\r\n\r\n");
