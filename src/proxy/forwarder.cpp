@@ -133,17 +133,15 @@ awaitable<std::string_view> next_piece(upstream_call& call, config::duration idl
 }
 
 // Reads the answer's header into a fresh parser, past interim answers (100 Continue, 103 Early
-// Hints), which RFC 9110 has a client skip when it did not ask for them. A 101 would switch the
-// connection to a protocol llm-d never asked for.
+// Hints), which RFC 9110 has a client skip when it did not ask for them. A 101, which would switch
+// the connection to a protocol llm-d never asked for, ends it: classify_status makes it malformed.
 awaitable<boost::system::error_code> read_answer_head(upstream_call& call) {
   auto& conn = *call.conn;
   for (;;) {
     call.parser.emplace(conn.fields, upstream_header_limit);
     call.parser->body_limit(boost::none);
     const auto [ec, n] = co_await bhttp::async_read_header(conn.stream, conn.buffer, *call.parser, use_tuple);
-    if (ec) co_return ec;
-    if (call.parser->status() == 101) co_return bhttp::error::bad_status;
-    if (call.parser->status() >= 200) co_return ec;
+    if (ec || !upstream::is_interim(call.parser->status())) co_return ec;
   }
 }
 

@@ -19,8 +19,14 @@ enum class outcome {
   malformed,           // not a valid HTTP/1.1 response
 };
 
-// The outcome of a response header with this status.
+// An interim response (100 Continue, 103 Early Hints): the final one follows it (RFC 9110 15.2).
+// 101 is no interim answer: it switches protocols, which llm-d never asks for.
+constexpr bool is_interim(unsigned status) { return status >= 100 && status < 200 && status != 101; }
+
+// The outcome of a final response header with this status. Below 200 there is none to pass on:
+// a status below 100 is not HTTP (Beast reads "087" as 87), and a 101 switches protocols.
 constexpr outcome classify_status(unsigned status) {
+  if (status < 200) return outcome::malformed;
   if (status >= 500) return outcome::status_5xx;
   if (status == 429) return outcome::status_429;
   if (status == 408) return outcome::status_408;
