@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <optional>
 #include <span>
 
 #include "llmd/net/executor.hpp"
@@ -16,11 +17,29 @@ namespace {
 // An "event" that never ends is not held back without bound: past this it is passed on as is.
 constexpr std::size_t hold_limit = 1024 * 1024;
 
-// Whether whole events end with `data: [DONE]` (or `data:[DONE]`).
-bool ends_with_done(std::string_view events) {
-  while (!events.empty() && (events.back() == '\n' || events.back() == '\r')) events.remove_suffix(1);
-  const auto last_line = events.substr(events.find_last_of("\r\n") + 1);
-  return last_line == "data: [DONE]" || last_line == "data:[DONE]";
+// Whether the last of whole `events` that has data is [DONE], as a client's parser reads it: an
+// event's data lines are joined, so its one data line is `data: [DONE]` (or `data:[DONE]`), and an
+// event without data (a comment, an id) dispatches nothing. nullopt when no event has data.
+std::optional<bool> last_data_is_done(std::string_view events) {
+  std::optional<bool> last;
+  int data_lines = 0;
+  bool done = false;
+  const char* p = events.data();
+  const char* const end = p + events.size();
+  while (p != end) {
+    const char* eol = find_line_end(p, end);
+    const std::string_view line(p, static_cast<std::size_t>(eol - p));
+    if (line.empty()) {
+      if (data_lines > 0) last = data_lines == 1 && done;
+      data_lines = 0;
+      done = false;
+    } else if (line.starts_with("data") && (line.size() == 4 || line[4] == ':')) {
+      ++data_lines;
+      done = line == "data: [DONE]" || line == "data:[DONE]";
+    }
+    p = eol == end ? end : eol + (*eol == '\r' && eol + 1 != end && eol[1] == '\n' ? 2 : 1);
+  }
+  return last;
 }
 
 }  // namespace
@@ -74,7 +93,7 @@ awaitable<bool> body_writer::put(std::string_view piece) {
   const std::size_t whole = events_.feed(piece);
   if (held_.empty() && whole == piece.size()) {
     sent_on_boundary_ = true;
-    if (!piece.empty()) sent_done_ = ends_with_done(piece);
+    if (const auto done = last_data_is_done(piece)) sent_done_ = *done;
     co_return co_await write(passed(piece));  // the usual case: whole events, no copy
   }
   if (whole == 0) {
@@ -87,7 +106,7 @@ awaitable<bool> body_writer::put(std::string_view piece) {
     co_return ok;
   }
   held_.append(piece.substr(0, whole));
-  sent_done_ = ends_with_done(held_);
+  if (const auto done = last_data_is_done(held_)) sent_done_ = *done;
   const bool ok = co_await write(passed(held_));
   sent_on_boundary_ = true;
   held_.assign(piece.substr(whole));
@@ -98,6 +117,11 @@ awaitable<bool> body_writer::finish() {
   const bool sent = co_await write(held_, true);
   held_.clear();
   co_return sent;
+}
+
+awaitable<bool> body_writer::end_after_done() {
+  held_.clear();
+  co_return co_await finish();
 }
 
 awaitable<bool> body_writer::fail(const http::openai_error& error) {

@@ -491,7 +491,7 @@ awaitable<relay_end> forwarder::relay(upstream_call& call, http::exchange& ex, c
   // after the end of the stream would only confuse it.
   if (out.sent_done()) {
     spdlog::debug("request {}: {} broke after [DONE]", ex.request_id, backend.id);
-    const bool finished = co_await out.finish();
+    const bool finished = co_await out.end_after_done();
     co_return end_of(finished);
   }
 

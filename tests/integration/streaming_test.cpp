@@ -1,9 +1,11 @@
 // Streams pass through as they are generated, and a client that leaves frees everything.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "harness/fixtures.hpp"
+#include "harness/raw_upstream.hpp"
 
 namespace llmd::test {
 namespace {
@@ -111,6 +113,29 @@ TEST(streaming, an_upstream_that_breaks_after_done_leaves_the_stream_whole_with_
   upstream.configure({{"break_after_done", false}});
   c.send("POST", "/v1/chat/completions", chat_body("m"));
   EXPECT_EQ(c.read_response().status, 200u);
+}
+
+// An event stream, chunked, that breaks after `events` (no last chunk).
+std::string broken_stream(const std::string& events) {
+  char size[20];
+  std::snprintf(size, sizeof size, "%zx\r\n", events.size());
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+         std::string(size) + events + "\r\n";
+}
+
+// Found by tests/fuzz/relay_fuzz.cpp: after [DONE], the start of another event was passed on, or
+// an event without data (a comment) made the break look like one before [DONE] and got an error
+// event after it.
+TEST(streaming, what_follows_done_in_an_upstream_that_breaks_is_no_half_event_and_no_error) {
+  for (const std::string after : {"data: {\"choi", ": keep-alive\n\n"}) {
+    const auto wire = broken_stream("data: {\"choices\":[]}\n\ndata: [DONE]\n\n" + after);
+    raw_upstream upstream([&](int) { return raw_answer{.pieces = {{.bytes = wire}}, .end = raw_end::close}; });
+    gateway llmd("models:\n  - name: m\n    endpoint: " + upstream.endpoint() + "\n");
+    connection c(llmd.port());
+    const auto all = stream_all(c);
+    EXPECT_TRUE(final_error(all).is_null()) << all;
+    EXPECT_TRUE(all.ends_with("data: [DONE]\n\n") || all.ends_with(": keep-alive\n\n")) << all;
+  }
 }
 
 TEST(streaming, upstream_silence_past_idle_timeout_ends_with_an_error_event) {

@@ -34,7 +34,10 @@ class body_writer {
   // The upstream failed mid-stream (SSE only): the held-back partial event is dropped and the
   // error goes as the last event, then the end of the body.
   awaitable<bool> fail(const http::openai_error& error);
-  // Whether the last event sent was `data: [DONE]`, after which a stream has nothing more to say.
+  // The upstream broke after [DONE] (SSE only): the held-back partial event is dropped, and the
+  // stream ends as the client has it, whole.
+  awaitable<bool> end_after_done();
+  // Whether the last event with data sent was [DONE], after which a stream has nothing more to say.
   bool sent_done() const { return sent_done_; }
   // Whether the header went out: the commit point, after which the answer cannot be taken back.
   bool committed() const { return head_.empty(); }
