@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-50}
 build="$root/build-fuzz"
-"$root/scripts/setup.sh" --deps-only -DLLMD_BUILD_TESTS=OFF -DLLMD_FUZZ=ON
+"$root/scripts/setup.sh" --deps-only -DLLMD_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
 # -O1 and asserts on (Beast's too), line tables for the stack traces.
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" -DLLMD_FUZZ=ON -DLLMD_WERROR=ON -DLLMD_BUILD_TESTS=OFF \

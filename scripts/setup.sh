@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages llm-d needs (only those missing), then configures and builds.
 #   scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
-#   scripts/setup.sh --deps-only [-DLLMD_BUILD_TESTS=OFF] [-DLLMD_FUZZ=ON]    install the packages, build nothing
+#   scripts/setup.sh --deps-only [-DLLMD_BUILD_TESTS=OFF] [-DCMAKE_CXX_COMPILER=clang++]    install the packages, build nothing
 # With -DLLMD_BUILD_TESTS=OFF (docker/Dockerfile's build) the packages only the tests use are left out;
-# with -DLLMD_FUZZ=ON (scripts/fuzz.sh) clang and its runtimes are added.
+# with -DCMAKE_CXX_COMPILER=clang++ (scripts/fuzz.sh, scripts/test-sanitized.sh) clang and its
+# runtimes are added.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tests=true
-fuzz=false
+clang=false
 for arg in "$@"; do
   if [ "$arg" = "-DLLMD_BUILD_TESTS=OFF" ]; then tests=false; fi
-  if [ "$arg" = "-DLLMD_FUZZ=ON" ]; then fuzz=true; fi
+  if [ "$arg" = "-DCMAKE_CXX_COMPILER=clang++" ]; then clang=true; fi
 done
 deps_only=false
 if [ "${1:-}" = "--deps-only" ]; then
@@ -33,9 +34,8 @@ packages=(g++ cmake make libboost1.81-dev libyaml-cpp-dev nlohmann-json3-dev lib
 # survives running out of them.
 test_packages=(libgtest-dev openssl tinyproxy libnss-wrapper nodejs wrk nginx chromium util-linux)
 if $tests; then packages+=("${test_packages[@]}"); fi
-# The fuzz targets: clang, and the runtimes of -fsanitize=fuzzer,address,undefined, which clang
-# only recommends.
-if $fuzz; then packages+=(clang libclang-rt-14-dev); fi
+# Clang, with the runtimes of -fsanitize=fuzzer,address,undefined, which it only recommends.
+if $clang; then packages+=(clang libclang-rt-14-dev); fi
 "$root/scripts/install-missing.sh" "${packages[@]}"
 # Debian's npm; a Node.js from elsewhere (NodeSource's conflicts with it) brings its own.
 if $tests && ! command -v npm >/dev/null; then "$root/scripts/install-missing.sh" npm; fi
