@@ -37,6 +37,7 @@ std::string config_text(unsigned short upstream_port) {
   const auto port = std::to_string(upstream_port);
   return "workers: 1\n"
          "admin: {key: fuzz-admin-key}\n"
+         "cors: {allow_origins: ['https://app.example']}\n"
          "limits: {max_body_size: 4KiB, client_idle_timeout: 10s, client_header_timeout: 10s}\n"
          "models:\n"
          "  - {name: m, endpoint: 'http://127.0.0.1:" + port + "/v1', model: " +
@@ -51,6 +52,11 @@ class watched_routes : public http::handler {
  public:
   explicit watched_routes(app::routes& routes) : routes_(routes) {}
 
+  std::optional<http::refusal> screen(http::exchange& ex) override {
+    auto refused = routes_.screen(ex);
+    if (refused) head_only_.push_back(ex.req.method() == bhttp::verb::head);
+    return refused;
+  }
   awaitable<bool> handle(http::exchange& ex) override {
     busy_ = true;
     head_only_.push_back(ex.req.method() == bhttp::verb::head);
@@ -62,6 +68,7 @@ class watched_routes : public http::handler {
     head_only_.push_back(ex.req.method() == bhttp::verb::head);
     routes_.refused(ex, status, reason);
   }
+  void connection_refused() override { routes_.connection_refused(); }
   config::limits limits() override { return routes_.limits(); }
   std::shared_ptr<net::ssl::context> front_tls() override { return routes_.front_tls(); }
 

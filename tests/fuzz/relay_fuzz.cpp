@@ -91,8 +91,7 @@ awaitable<void> relay_body(llmd::net::timed_socket& client, upstream::response_p
 awaitable<void> relay(tcp_socket socket, std::vector<std::string_view> reads, relay_run& run) {
   llmd::net::timed_socket client(std::move(socket));
   http::field_list fields;
-  upstream::response_parser parser(fields);
-  parser.header_limit(64 * 1024);
+  upstream::response_parser parser(fields, 64 * 1024);
   parser.body_limit(boost::none);
   upstream_reads up(parser, std::move(reads));
   // An answer without a whole header, or with a status not to pass on, is a failed attempt.

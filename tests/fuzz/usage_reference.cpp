@@ -20,8 +20,9 @@ std::optional<std::uint64_t> count(const json& usage, const char* key) {
 }
 
 // A document's usage: nullopt when it cannot be judged, else its usage (empty when none).
+// nlohmann/json's lexer takes a NUL byte for the end of its input, so text with one is not judged.
 std::optional<proxy::token_usage> document_usage(std::string_view text) {
-  if (text.find('\\') != std::string_view::npos) return std::nullopt;
+  if (text.find('\\') != std::string_view::npos || text.find('\0') != std::string_view::npos) return std::nullopt;
   int usage_keys = 0;
   int deepest = 0;
   const json::parser_callback_t watch = [&](int depth, json::parse_event_t event, json& parsed) {
