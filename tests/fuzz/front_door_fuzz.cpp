@@ -1,14 +1,18 @@
 // Raw bytes from a client, through the daemon's own session and routes: the bytes go over a
 // loopback connection into http::run_session with app::routes serving a small config, whose
-// models are proxied to a fake backend (fake_upstream.hpp) in the same io_context.
+// models are proxied to a fake backend (fake_upstream.hpp) in the same io_context. The input's
+// first byte chooses where the rest is cut into the pieces the client sends; the bytes are sent
+// whole as well, on a second connection.
 //
 // Oracle: the session ends (no hang) without an exception; what the client reads back is one
 // whole, well-formed HTTP/1.1 response per request answered, each with an x-request-id; every
-// JSON error is OpenAI-shaped; every request forwarded upstream is well-formed (fake_upstream).
+// JSON error is OpenAI-shaped; every request forwarded upstream is well-formed (fake_upstream);
+// the statuses answered are the same however the bytes were cut.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -26,6 +30,7 @@
 #include "loopback.hpp"
 #include "oracle.hpp"
 #include "responses.hpp"
+#include "splits.hpp"
 
 namespace llmd::fuzz {
 namespace {
@@ -59,6 +64,7 @@ class watched_routes : public http::handler {
   }
   awaitable<bool> handle(http::exchange& ex) override {
     busy_ = true;
+    if (client_done && !first_late_) first_late_ = head_only_.size();
     head_only_.push_back(ex.req.method() == bhttp::verb::head);
     const bool keep = co_await routes_.handle(ex);
     busy_ = false;
@@ -73,13 +79,25 @@ class watched_routes : public http::handler {
   std::shared_ptr<net::ssl::context> front_tls() override { return routes_.front_tls(); }
 
   bool busy() const { return busy_; }
-  // One entry per request answered, in order.
-  std::vector<bool> take_answers() { return std::exchange(head_only_, {}); }
+  // What was answered: whether each request was a HEAD, in order, and the first request handled
+  // after the client ended its stream. llm-d takes that end for the client gone, as nginx does,
+  // and answers it nothing (499), nor any request after it.
+  struct answers {
+    std::vector<bool> head_only;
+    std::optional<std::size_t> first_late;
+  };
+  answers take_answers() {
+    client_done = false;
+    return {std::exchange(head_only_, {}), std::exchange(first_late_, std::nullopt)};
+  }
+
+  bool client_done = false;  // the client ended its stream (shutdown of its sending side)
 
  private:
   app::routes& routes_;
   bool busy_ = false;
   std::vector<bool> head_only_;
+  std::optional<std::size_t> first_late_;
 };
 
 // The daemon's state for one worker, as app::run_daemon builds it.
@@ -109,33 +127,44 @@ struct front_door {
   std::optional<watched_routes> watched;
 };
 
-awaitable<void> send_all(tcp_socket& socket, std::string_view bytes, bool& done) {
-  co_await net::async_write(socket, net::buffer(bytes), use_tuple);
+// Sends the pieces apart: between two, the event loop polls the sockets (a timer's expiry is seen
+// there, a posted handler's turn may come first), and the session reads what has come.
+awaitable<void> send_all(tcp_socket& socket, std::vector<std::string_view> pieces, bool& done) {
+  steady_timer between(socket.get_executor());
+  for (const auto piece : pieces) {
+    auto [ec, n] = co_await net::async_write(socket, net::buffer(piece), use_tuple);
+    if (ec) break;
+    between.expires_after(std::chrono::seconds(0));
+    co_await between.async_wait(use_tuple);
+  }
   done = true;
 }
 
-void check_answers(std::string_view read, const std::vector<bool>& head_only) {
+// Checks what the client read and returns the statuses of the responses, in order.
+std::vector<unsigned> check_answers(std::string_view read, const watched_routes::answers& answers) {
+  const auto& head_only = answers.head_only;
   const auto responses = read_responses(read, head_only);
-  check(responses.size() == head_only.size(), "not one response per request answered",
+  const bool whole = responses.size() == head_only.size() ||
+                     (answers.first_late && responses.size() >= *answers.first_late && responses.size() < head_only.size());
+  check(whole, "not one response per request answered",
         std::to_string(responses.size()) + " responses to " + std::to_string(head_only.size()) + " requests:\n" +
             std::string(read));
+  std::vector<unsigned> statuses;
   for (std::size_t i = 0; i < responses.size(); ++i) {
     const auto& res = responses[i];
+    statuses.push_back(res.result_int());
     check(res.count("x-request-id") == 1, "a response without x-request-id", std::string(read));
     const auto type = res[bhttp::field::content_type];
     if (res.result_int() < 400 || head_only[i] || !type.starts_with("application/json")) continue;
     const auto problem = openai_error_problem(res.body());
     check(problem.empty(), "a JSON error is not OpenAI-shaped", std::string(problem) + ": " + res.body());
   }
+  return statuses;
 }
 
-}  // namespace
-}  // namespace llmd::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace llmd::fuzz;
-  static front_door& door = *new front_door;  // never destroyed: it outlives every input
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+// Sends `pieces` on a new connection into a session, checks what comes back, and returns the
+// statuses answered.
+std::vector<unsigned> exchange(front_door& door, std::vector<std::string_view> pieces, std::string_view input) {
   auto pair = door.loop.connect();
   auto& client = pair.client;
   bool sent = false;
@@ -144,7 +173,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool half_closed = false;
   std::exception_ptr escaped;
   std::string answer;
-  net::co_spawn(door.io, send_all(client, input, sent), net::detached);
+  net::co_spawn(door.io, send_all(client, std::move(pieces), sent), net::detached);
   net::co_spawn(door.io, read_all(client, answer, read), net::detached);
   net::co_spawn(door.io, llmd::http::run_session(std::move(pair.server), *door.watched, door.traffic),
                 [&](std::exception_ptr e) {
@@ -158,6 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     boost::system::error_code ignored;
     client.shutdown(llmd::tcp_socket::shutdown_send, ignored);
     half_closed = true;
+    door.watched->client_done = true;
   };
   if (!run_until(door.io, [&] { return ended && read; }, std::chrono::seconds(5), done_sending)) {
     fail("the session did not end within 5 s", input);
@@ -169,6 +199,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fail("an exception escaped the session", e.what());
     }
   }
-  check_answers(answer, door.watched->take_answers());
+  return check_answers(answer, door.watched->take_answers());
+}
+
+}  // namespace
+}  // namespace llmd::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace llmd::fuzz;
+  static front_door& door = *new front_door;  // never destroyed: it outlives every input
+  if (size == 0) return 0;
+  // The first byte chooses where the rest is cut into the pieces the client sends.
+  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  // However the bytes are cut, the answers are the same (as far as both runs got answers).
+  const auto cut = exchange(door, split(input, data[0]), input);
+  const auto whole = exchange(door, {input}, input);
+  for (std::size_t i = 0; i < std::min(cut.size(), whole.size()); ++i) {
+    check(cut[i] == whole[i], "cutting the request bytes changed an answer",
+          "response " + std::to_string(i + 1) + ": " + std::to_string(cut[i]) + " cut, " + std::to_string(whole[i]) +
+              " whole, for:\n" + std::string(input));
+  }
   return 0;
 }
