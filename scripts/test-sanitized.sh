@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Builds llm-d and its tests with AddressSanitizer and UndefinedBehaviorSanitizer in build-asan and
-# runs every test there, the chaos test for LLMD_CHAOS_SECONDS (default 20). Clang at -O0: it
-# builds the suite in a fifth of the time gcc at -O1 takes, and most tests wait on sockets.
+# Builds llm-d, its tests and the fuzz targets with AddressSanitizer and UndefinedBehaviorSanitizer
+# in build-asan (clang at -O0, with the options in scripts/sanitized-cmake-args, which
+# scripts/fuzz.sh shares, so that CI compiles them once) and runs every test there, the chaos test
+# for LLMD_CHAOS_SECONDS (default 20).
 # Any sanitizer report fails it: a test's own makes it exit non-zero, and the llm-d and
 # llm-d-mock processes the tests start write theirs (a leak at exit, say) to
 # build-asan/sanitizer-logs/, which the test sanitizer_logs.none requires to be empty.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-asan"
-"$root/scripts/setup.sh" "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-  "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -gline-tables-only" -DLLMD_SANITIZE=ON -DLLMD_WERROR=ON -DLLMD_BUILD_TESTS=ON \
-  -DLLMD_BUILD_BENCH=OFF
+mapfile -t options <"$root/scripts/sanitized-cmake-args"
+"$root/scripts/setup.sh" "$build" "${options[@]}"
 logs="$build/sanitizer-logs"
 rm -rf "$logs"
 mkdir -p "$logs"

@@ -162,6 +162,19 @@ std::vector<unsigned> check_answers(std::string_view read, const watched_routes:
   return statuses;
 }
 
+// `input` cut as `seed` chooses, the last of at most 16 pieces taking the rest: every piece costs
+// the event loop a turn, and the cuts that matter are in the first bytes of a request.
+std::vector<std::string_view> first_cuts(std::string_view input, std::uint8_t seed) {
+  constexpr std::size_t max_pieces = 16;
+  auto pieces = split(input, seed);
+  if (pieces.size() > max_pieces) {
+    const char* from = pieces[max_pieces - 1].data();
+    pieces[max_pieces - 1] = std::string_view(from, static_cast<std::size_t>(input.data() + input.size() - from));
+    pieces.resize(max_pieces);
+  }
+  return pieces;
+}
+
 // Sends `pieces` on a new connection into a session, checks what comes back, and returns the
 // statuses answered.
 std::vector<unsigned> exchange(front_door& door, std::vector<std::string_view> pieces, std::string_view input) {
@@ -212,7 +225,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first byte chooses where the rest is cut into the pieces the client sends.
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   // However the bytes are cut, the answers are the same (as far as both runs got answers).
-  const auto cut = exchange(door, split(input, data[0]), input);
+  const auto cut = exchange(door, first_cuts(input, data[0]), input);
   const auto whole = exchange(door, {input}, input);
   for (std::size_t i = 0; i < std::min(cut.size(), whole.size()); ++i) {
     check(cut[i] == whole[i], "cutting the request bytes changed an answer",
