@@ -23,13 +23,14 @@ std::string with_routing(const std::string& routing, const std::string& entries)
   return routing + "models:\n" + entries;
 }
 
-// `total` requests from `clients` threads at once; every one must be answered.
+// `total` requests with distinct prompts from `clients` threads at once; every one must be answered.
 void send(const gateway& llmd, int total, int clients) {
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       for (int i = c; i < total; i += clients) {
-        EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("m")).status, 200u);
+        const auto body = R"({"model":"m","messages":[{"role":"user","content":"request )" + std::to_string(i) + R"("}]})";
+        EXPECT_EQ(llmd.post("/v1/chat/completions", body).status, 200u);
       }
     });
   }
@@ -61,10 +62,15 @@ class weighted_routing : public testing::TestWithParam<std::string> {};
 TEST_P(weighted_routing, weights_3_to_1_split_requests_3_to_1) {
   mock heavy("heavy"), light("light");
   const auto routing = GetParam() == "default" ? "" : "routing:\n  policy: " + GetParam() + "\n";
-  gateway llmd(with_routing(routing, model_entry("m", heavy, "    weight: 3\n") + model_entry("m", light)));
+  // One request at a time, and no replica judged slow: the split is the weights' alone. With
+  // requests in flight, or with one replica slower (the heavy one is, on a loaded machine: it does
+  // three times the work), load and latency rightly move it (picker_test has the ties' share).
+  const std::string fast_enough = "    slow_factor: 1000\n";
+  gateway llmd(with_routing(routing, model_entry("m", heavy, "    weight: 3\n" + fast_enough) +
+                                         model_entry("m", light, fast_enough)));
   // Enough for random's share to land within 10% of 3:1 but with odds of about 1e-5.
   constexpr int total = 600;
-  send(llmd, total, 4);
+  send(llmd, total, 1);
   const double share = static_cast<double>(requests_seen(heavy)) / total;
   EXPECT_EQ(requests_seen(heavy) + requests_seen(light), total);
   EXPECT_NEAR(share, 0.75, 0.075) << requests_seen(heavy) << " to " << requests_seen(light);
