@@ -21,10 +21,6 @@ host_port found(std::string_view host, std::optional<std::string_view> port = st
 
 bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-}
-
 bool is_ipv6_literal(std::string_view host) {
   if (host.find(':') == std::string_view::npos) return false;
   for (char c : host) {
@@ -35,7 +31,7 @@ bool is_ipv6_literal(std::string_view host) {
 
 bool is_host_name(std::string_view host) {
   for (char c : host) {
-    if (!is_name_char(c)) return false;
+    if (!detail::is_name_char(c)) return false;
   }
   return true;
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "llmd/config/auth.hpp"
+#include "detail.hpp"
 #include "read_auth.hpp"
 
 namespace llmd::config {
@@ -54,15 +55,10 @@ std::optional<key_digest> read_key_digest(detail::reader& r, const field* at) {
   return digest_of(*text);
 }
 
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '.';
-}
-
 // Names go into metric labels and log lines as they are.
 std::optional<std::string> read_name(detail::reader& r, const field* at) {
   auto name = r.non_empty_text(at);
-  if (name && (name->size() > max_name || !std::all_of(name->begin(), name->end(), is_name_char))) {
+  if (name && (name->size() > max_name || !std::all_of(name->begin(), name->end(), detail::is_name_char))) {
     r.report(*at, "must be at most " + std::to_string(max_name) + " letters, digits, '-', '_' or '.'");
     return std::nullopt;
   }

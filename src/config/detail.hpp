@@ -19,6 +19,11 @@ struct address_result {
   std::optional<address> value;
   std::string error;
 };
+// A letter, a digit, '-', '.' or '_': what host names and the names of keys and replicas are made of.
+inline bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
 // `listen`: "HOST:PORT" or "[V6]:PORT", port 0 to 65535.
 address_result parse_listen(std::string_view text);
 // A URL's "HOST[:PORT]" or "[V6][:PORT]": the port is 1 to 65535, `default_port` when absent.
