@@ -6,6 +6,7 @@
 
 #include "llmd/app/cli.hpp"
 #include "llmd/app/daemon.hpp"
+#include "llmd/build_info.hpp"
 #include "llmd/config/parse.hpp"
 
 namespace {
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (opts.version) {
-    std::printf("llm-d %s\n", LLMD_VERSION);
+    std::printf("llm-d %s (commit %s)\n", llmd::build::version, llmd::build::commit);
     return 0;
   }
   if (opts.check_config) return check_config(*opts.check_config);

@@ -16,6 +16,7 @@
 #include "llmd/app/reload.hpp"
 #include "llmd/app/routes.hpp"
 #include "llmd/app/runtime.hpp"
+#include "llmd/app/service_notify.hpp"
 #include "llmd/health/watchers.hpp"
 #include "llmd/http/listener.hpp"
 #include "llmd/metrics/shard.hpp"
@@ -221,11 +222,19 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     std::string why;
     if (!watch.start(why)) spdlog::error("watch_config: {}; reload with SIGHUP instead", why);
   };
+  const service_notify systemd;
+  const auto where = printable(workers.front()->acceptor.local_endpoint());
+  const auto serving = [&where](const runtime& rt) {
+    return fmt::format("serving {} model group(s) on {}{}", rt.pool.groups().size(), rt.front_tls ? "https://" : "",
+                       where);
+  };
   reload_now = [&] {
+    systemd.reloading();
     auto rt = reload(path, opts, current, base);
-    if (!rt) return;
+    if (!rt) return systemd.ready("the config reload was refused: " + serving(*current.load()) + " as before");
     adopt(rt);
     follow_watch_config(*rt->cfg);
+    systemd.ready(serving(*rt));
   };
   follow_watch_config(*cfg);
 
@@ -238,9 +247,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   reload_on_signal(hangup, reload_now);
   steady_timer drain(main_io);
   // Announced once every signal has its handler: a signal sent on seeing the line is handled.
-  const auto where = printable(workers.front()->acceptor.local_endpoint());
-  spdlog::info("llm-d serving {} model group(s) on {}{} with {} worker(s)", first->pool.groups().size(),
-               first->front_tls ? "https://" : "", where, workers.size());
+  spdlog::info("llm-d {} with {} worker(s)", serving(*first), workers.size());
   if (first->keys.enabled()) {
     spdlog::info("the API asks for one of {} client key(s)", first->keys.all().size());
   } else {
@@ -253,6 +260,7 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
     std::printf("llm-d admin listening on %s\n", admin_where.c_str());
   }
   std::fflush(stdout);
+  systemd.ready(serving(*first));
   first.reset();
   const std::function<void()> stop = [&] {
     for (auto& w : workers) w->io.stop();
@@ -263,7 +271,9 @@ int run_daemon(std::shared_ptr<const config::config> cfg, const std::string& pat
   };
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    spdlog::info("signal {}: draining {} request(s) in flight", signal, traffic.requests.load());
+    const auto draining = fmt::format("draining {} request(s) in flight", traffic.requests.load());
+    spdlog::info("signal {}: {}", signal, draining);
+    systemd.stopping(draining);
     traffic.draining = true;
     for (auto& w : workers) net::post(w->io, [&acceptor = w->acceptor] { acceptor.close(); });
     if (admin_listen) net::post(workers.front()->io, [&acceptor = admin_listen->acceptor] { acceptor.close(); });

@@ -1,6 +1,8 @@
 // The command line: --check-config, --version, --help and start-up errors.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "harness/fixtures.hpp"
 
 namespace llmd::test {
@@ -62,7 +64,9 @@ TEST(cli, a_bad_config_stops_the_daemon_before_it_listens) {
 TEST(cli, version_and_help) {
   const auto v = run(llmd_binary(), {"--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_EQ(v.output.rfind("llm-d ", 0), 0u) << v.output;
+  // The version of CMakeLists.txt's project(), and the commit: git's, or "unknown" without git.
+  const std::regex version("llm-d " LLMD_PROJECT_VERSION R"( \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n)");
+  EXPECT_TRUE(std::regex_match(v.output, version)) << v.output;
   const auto h = run(llmd_binary(), {"--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.output.find("--check-config"), std::string::npos);
