@@ -2,8 +2,6 @@
 // or a well-formed error, and afterwards nothing is left held.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -19,15 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using steady = std::chrono::steady_clock;
-
-int open_fds(pid_t pid) {
-  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-  if (!dir) return -1;
-  int n = 0;
-  while (readdir(dir)) ++n;
-  closedir(dir);
-  return n;
-}
 
 std::chrono::seconds chaos_duration() {
   const char* env = std::getenv("LLMD_CHAOS_SECONDS");
@@ -142,7 +131,7 @@ TEST(chaos, crashing_and_failing_backends_never_reach_a_client_as_anything_but_a
                "  - name: a\n    endpoint: " + mocks[0]->endpoint() + "\n    max_concurrent: 6\n"
                "  - name: a\n    endpoint: " + mocks[1]->endpoint() + "\n    max_concurrent: 6\n"
                "  - name: b\n    endpoint: " + mocks[2]->endpoint() + "\n    max_concurrent: 4\n");
-  const int baseline = open_fds(llmd.proc().pid());
+  const int baseline = llmd.proc().open_descriptors();
   tally t;
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
@@ -194,7 +183,7 @@ TEST(chaos, crashing_and_failing_backends_never_reach_a_client_as_anything_but_a
   // Idle keep-alive connections stay, at most one per slot and worker; those to crashed processes
   // are swept away.
   const int pooled_at_most = 2 /* workers */ * 16 /* slots */;
-  EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline + pooled_at_most; }, 10s,
+  EXPECT_TRUE(eventually([&] { return llmd.proc().open_descriptors() <= baseline + pooled_at_most; }, 10s,
                          "descriptors back within the keep-alive pools"));
   EXPECT_EQ(llmd.post("/v1/chat/completions", chat_body("a")).status, 200u);
 }

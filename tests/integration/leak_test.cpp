@@ -1,8 +1,6 @@
 // Every path gives back what it took: slots, client sockets and upstream sockets.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
-
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -13,16 +11,6 @@ namespace llmd::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-int open_fds(pid_t pid) {
-  const auto path = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* dir = opendir(path.c_str());
-  if (!dir) return -1;
-  int n = 0;
-  while (readdir(dir)) ++n;
-  closedir(dir);
-  return n;
-}
 
 TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
   refusing_port dead;
@@ -39,7 +27,7 @@ TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
   flaky.configure({{"tokens", 1}, {"token_interval_ms", 0}});
   ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("stream")).status, 200u);
   flaky.configure({{"tokens", 100}, {"token_interval_ms", 50}});
-  const int baseline = open_fds(llmd.proc().pid());
+  const int baseline = llmd.proc().open_descriptors();
   ASSERT_GT(baseline, 0);
 
   for (int round = 0; round < 10; ++round) {
@@ -54,7 +42,7 @@ TEST(leaks, failures_and_disconnects_release_every_socket_and_slot) {
   }
   EXPECT_TRUE(eventually([&] { return flaky.stats()["in_flight"] == 0; }, 5s, "every stream cancelled upstream"));
   EXPECT_EQ(flaky.stats()["cancelled"], 10);
-  EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 5s,
+  EXPECT_TRUE(eventually([&] { return llmd.proc().open_descriptors() <= baseline; }, 5s,
                          "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
   // Both slots of the streaming group are free: two concurrent streams are served, not refused.
   flaky.configure({{"tokens", 3}, {"token_interval_ms", 200}});
@@ -78,7 +66,7 @@ TEST(leaks, reloads_under_traffic_release_every_socket_and_slot_of_the_pools_the
   // Warm up: one pooled connection to each mock before the baseline is taken.
   ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("a")).status, 200u);
   ASSERT_EQ(llmd.post("/v1/chat/completions", chat_body("b")).status, 200u);
-  const int baseline = open_fds(llmd.proc().pid());
+  const int baseline = llmd.proc().open_descriptors();
   ASSERT_GT(baseline, 0);
 
   for (int round = 1; round <= 10; ++round) {
@@ -99,7 +87,7 @@ TEST(leaks, reloads_under_traffic_release_every_socket_and_slot_of_the_pools_the
   const auto held = [&](const std::string& id) { return llmd.replica(id)["in_flight"].get<int>(); };
   EXPECT_TRUE(eventually([&] { return held(replica_id("a", a)) + held(replica_id("b", b)) == 0; }, 10s,
                          "every slot back"));
-  EXPECT_TRUE(eventually([&] { return open_fds(llmd.proc().pid()) <= baseline; }, 10s,
+  EXPECT_TRUE(eventually([&] { return llmd.proc().open_descriptors() <= baseline; }, 10s,
                          "llm-d's descriptors back to the baseline of " + std::to_string(baseline)));
   // After b is dropped, its idle connection is closed, not kept for a config that may never come.
   llmd.reload(only_a);

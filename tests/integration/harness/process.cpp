@@ -1,5 +1,6 @@
 #include "process.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -162,6 +163,15 @@ int process::signal_and_wait(int signal, std::chrono::milliseconds within) {
     if (std::chrono::steady_clock::now() >= deadline) return -1;
     usleep(5'000);
   }
+}
+
+int process::open_descriptors() const {
+  DIR* dir = opendir(("/proc/" + std::to_string(pid_) + "/fd").c_str());
+  if (!dir) return -1;
+  int n = 0;
+  while (readdir(dir)) ++n;
+  closedir(dir);
+  return n;
 }
 
 void process::kill_now() {

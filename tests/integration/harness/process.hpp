@@ -25,6 +25,8 @@ class process {
   // `within` for it; throws std::runtime_error when it does not come.
   unsigned short port_of(const std::string& label, std::chrono::milliseconds within = std::chrono::seconds(5));
   pid_t pid() const { return pid_; }
+  // How many descriptors it holds open (its /proc/PID/fd entries), or -1 when that cannot be read.
+  int open_descriptors() const;
   // SIGKILL and reap: the process vanishes without closing anything gracefully.
   void kill_now();
   // Sends `signal` and waits up to `within` for the process to exit: its exit status, or -1
