@@ -14,20 +14,13 @@ id llm-d
 [ "$(stat -c '%U:%G %a' /etc/llm-d/llm-d.yaml)" = "root:llm-d 640" ] || { stat /etc/llm-d/llm-d.yaml; exit 1; }
 check "/etc/llm-d/llm-d.yaml is root:llm-d 0640"
 
-# post BODY: the whole HTTP/1.1 exchange with llm-d on 127.0.0.1:8080, through bash's /dev/tcp.
-post() {
-  exec 3<>/dev/tcp/127.0.0.1/8080
-  printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
-    "${#1}" "$1" >&3
-  cat <&3
-  exec 3<&-
-}
+source /checks/post.sh
 # The packaged config sends model "chat" to localhost:8000, vLLM's port: the mock stands in.
 systemd-run --unit llm-d-mock --quiet /usr/bin/llm-d-mock --listen 127.0.0.1:8000 --name vllm
 systemctl start llm-d
 check "systemctl start llm-d returned: $(systemctl show -p SubState --value llm-d), status \"$(systemctl show -p StatusText --value llm-d)\""
 # Type=notify: start returns once READY=1 came, so the listener is up now.
-answer=$(post '{"model": "chat", "messages": [{"role": "user", "content": "Hello"}]}')
+answer=$(post 8080 '{"model": "chat", "messages": [{"role": "user", "content": "Hello"}]}')
 grep -q '^HTTP/1.1 200' <<<"$answer" && grep -q '"content":"\[vllm\] t1' <<<"$answer" ||
   { echo "$answer"; journalctl -u llm-d --no-pager | tail; exit 1; }
 check "a chat completion through the service at once"

@@ -30,19 +30,12 @@ printf 'models:\n  - name: m\n    endpoint: http://127.0.0.1:%s/v1\n' "$mock_por
 llmd=$!
 port=$(wait_port llmd.out)
 
-# post BODY: the whole HTTP/1.1 exchange, through bash's /dev/tcp (no curl on a bare system).
-post() {
-  exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
-    "${#1}" "$1" >&3
-  cat <&3
-  exec 3<&-
-}
-answer=$(post '{"model": "m", "messages": [{"role": "user", "content": "Hello"}]}')
+source /checks/post.sh
+answer=$(post "$port" '{"model": "m", "messages": [{"role": "user", "content": "Hello"}]}')
 grep -q '^HTTP/1.1 200' <<<"$answer" && grep -q '"object":"chat.completion"' <<<"$answer" &&
   grep -q '"content":"\[m\] t1' <<<"$answer" || { echo "$answer"; cat llmd.err; exit 1; }
 check "a chat completion from llm-d-mock through llm-d"
-answer=$(post '{"model": "m", "stream": true, "messages": [{"role": "user", "content": "Hello"}]}')
+answer=$(post "$port" '{"model": "m", "stream": true, "messages": [{"role": "user", "content": "Hello"}]}')
 grep -qi '^content-type: text/event-stream' <<<"$answer" && grep -q '^data: \[DONE\]' <<<"$answer" ||
   { echo "$answer"; cat llmd.err; exit 1; }
 check "a streamed one: $(grep -c '^data: ' <<<"$answer") events ending with [DONE]"
