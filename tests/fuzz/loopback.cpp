@@ -1,17 +1,26 @@
 #include "loopback.hpp"
 
 #include <array>
+#include <optional>
+#include <stdexcept>
 
 namespace llmd::fuzz {
 
 namespace net = boost::asio;
 
-loopback::loopback(net::io_context& io) : acceptor_(io, {net::ip::address_v4::loopback(), 0}) {}
+loopback::loopback(net::io_context& io) : io_(io), acceptor_(io, {net::ip::address_v4::loopback(), 0}) {}
 
 socket_pair loopback::connect() {
-  socket_pair pair{tcp_socket(acceptor_.get_executor()), tcp_socket(acceptor_.get_executor())};
-  pair.client.connect(acceptor_.local_endpoint());
-  acceptor_.accept(pair.server);
+  socket_pair pair{tcp_socket(io_), tcp_socket(io_)};
+  std::optional<boost::system::error_code> connected;
+  std::optional<boost::system::error_code> accepted;
+  pair.client.async_connect(acceptor_.local_endpoint(), [&](boost::system::error_code ec) { connected = ec; });
+  acceptor_.async_accept(pair.server, [&](boost::system::error_code ec) { accepted = ec; });
+  if (!run_until(io_, [&] { return connected && accepted; }, std::chrono::seconds(5))) {
+    throw std::runtime_error("loopback: no connection within 5 s");
+  }
+  if (*connected) throw boost::system::system_error(*connected, "loopback connect");
+  if (*accepted) throw boost::system::system_error(*accepted, "loopback accept");
   // A reset rather than TIME_WAIT at the end: a fuzz run makes millions of connections.
   pair.client.set_option(net::socket_base::linger(true, 0));
   return pair;

@@ -18,10 +18,12 @@ struct socket_pair {
 class loopback {
  public:
   explicit loopback(boost::asio::io_context& io);
-  // Both ends of a new connection.
+  // Both ends of a new connection, made by running the io_context rather than by blocking calls,
+  // which a signal (libFuzzer's timeout alarm) would cut short with EINTR.
   socket_pair connect();
 
  private:
+  boost::asio::io_context& io_;
   tcp_acceptor acceptor_;
 };
 
