@@ -12,6 +12,9 @@
 #   LLMD_HOST_PORT   host port for llm-d (default 8080); the script fails if it is in use
 #   LLMD_BASE_IMAGE  the Debian base image (default docker.io/library/debian:bookworm-slim); made
 #                    with debootstrap when absent
+#   LLMD_PREBUILT    a release build tree (CI passes build/, which scripts/test.sh made and tested):
+#                    the image takes its llm-d and llm-d-mock in place of the Dockerfile's build
+#                    stage, which would compile them again; every other step of the Dockerfile runs
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -103,10 +106,29 @@ fi
 ok "port $port is free"
 
 # ---- 2. the image -----------------------------------------------------------------------------
-step "building $image from docker/Dockerfile (compiles llm-d when the sources changed)"
+dockerfile=docker/Dockerfile
+if [ -n "${LLMD_PREBUILT:-}" ]; then
+  step "building $image from docker/Dockerfile with the binaries of $LLMD_PREBUILT"
+  "$root/scripts/release-build-check.sh" "$LLMD_PREBUILT"
+  # What the build stage leaves in /out, made here; in the context, since COPY reads nothing else.
+  prebuilt=$root/docker/prebuilt
+  scratch_dirs+=("$prebuilt")
+  rm -rf "$prebuilt"
+  mkdir -p "$prebuilt"
+  cp "$LLMD_PREBUILT/src/llm-d" "$LLMD_PREBUILT/src/mock/llm-d-mock" "$prebuilt/"
+  strip "$prebuilt/llm-d" "$prebuilt/llm-d-mock"
+  docker/runtime-deps.sh "$prebuilt/llm-d" "$prebuilt/llm-d-mock" >"$prebuilt/runtime-packages"
+  dockerfile=$out/Dockerfile
+  awk '/^FROM .* AS build$/ { print "FROM scratch AS build\nLABEL io.llm-d.image=build\nCOPY docker/prebuilt /out"; skip = 1; next }
+       /^FROM / { skip = 0 }
+       !skip' docker/Dockerfile >"$dockerfile"
+  grep -q '^COPY docker/prebuilt' "$dockerfile" || fail "docker/Dockerfile has no line 'FROM ... AS build' to replace"
+else
+  step "building $image from docker/Dockerfile (compiles llm-d when the sources changed)"
+fi
 commit=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if ! podman build --pull=never --network=host --format docker --build-arg "BASE_IMAGE=$base_image" \
-  --build-arg "LLMD_COMMIT=$commit" -f docker/Dockerfile -t "$image" . 2>&1 | sed 's/^/    /'; then
+  --build-arg "LLMD_COMMIT=$commit" -f "$dockerfile" -t "$image" . 2>&1 | sed 's/^/    /'; then
   fail "podman build failed: see its output above"
 fi
 # The result of the build stage is an untagged image: keep the newest, the cache of the next build,

@@ -20,12 +20,8 @@ dist=$root/dist
 "$root/scripts/setup.sh" --deps-only -DLLMD_BUILD_TESTS=OFF
 "$root/scripts/install-missing.sh" dpkg-dev file
 
-cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 if [ -f "$build/CMakeCache.txt" ]; then
-  for setting in CMAKE_BUILD_TYPE=Release LLMD_SANITIZE=OFF LLMD_FUZZ=OFF LLMD_PORTABLE=OFF; do
-    [ "$(cache_value "${setting%%=*}")" = "${setting#*=}" ] ||
-      { echo "package.sh: $build is not a release build ($setting expected): remove it" >&2; exit 1; }
-  done
+  "$root/scripts/release-build-check.sh" "$build"
   cmake --build "$build" -j "$(nproc)" --target llm-d llm-d-mock
 else
   "$root/scripts/setup.sh" "$build" -DLLMD_WERROR=ON -DLLMD_BUILD_TESTS=OFF
