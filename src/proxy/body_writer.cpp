@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <optional>
 #include <span>
 
 #include "llmd/net/executor.hpp"
@@ -16,31 +15,6 @@ namespace {
 
 // An "event" that never ends is not held back without bound: past this it is passed on as is.
 constexpr std::size_t hold_limit = 1024 * 1024;
-
-// Whether the last of whole `events` that has data is [DONE], as a client's parser reads it: an
-// event's data lines are joined, so its one data line is `data: [DONE]` (or `data:[DONE]`), and an
-// event without data (a comment, an id) dispatches nothing. nullopt when no event has data.
-std::optional<bool> last_data_is_done(std::string_view events) {
-  std::optional<bool> last;
-  int data_lines = 0;
-  bool done = false;
-  const char* p = events.data();
-  const char* const end = p + events.size();
-  while (p != end) {
-    const char* eol = find_line_end(p, end);
-    const std::string_view line(p, static_cast<std::size_t>(eol - p));
-    if (line.empty()) {
-      if (data_lines > 0) last = data_lines == 1 && done;
-      data_lines = 0;
-      done = false;
-    } else if (line.starts_with("data") && (line.size() == 4 || line[4] == ':')) {
-      ++data_lines;
-      done = line == "data: [DONE]" || line == "data:[DONE]";
-    }
-    p = eol == end ? end : eol + (*eol == '\r' && eol + 1 != end && eol[1] == '\n' ? 2 : 1);
-  }
-  return last;
-}
 
 }  // namespace
 

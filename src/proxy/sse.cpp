@@ -48,6 +48,12 @@ std::size_t sse_boundary::feed(std::string_view chunk) {
 
 namespace {
 
+// Past the line ending at `eol` (CRLF, LF or CR), or `end` when there is none.
+const char* past_line_end(const char* eol, const char* end) {
+  if (eol == end) return end;
+  return eol + (*eol == '\r' && eol + 1 != end && eol[1] == '\n' ? 2 : 1);
+}
+
 // The length of the first event of `events`, its blank line included; all of it when it has none.
 std::size_t first_event(std::string_view events) {
   const char* const begin = events.data();
@@ -59,7 +65,7 @@ std::size_t first_event(std::string_view events) {
       line_has_content = true;
       continue;
     }
-    p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+    p = past_line_end(p, end);
     if (!line_has_content) return static_cast<std::size_t>(p - begin);
     line_has_content = false;
   }
@@ -87,6 +93,27 @@ std::string_view without_usage_events(std::string_view events, std::string& kept
     at += event.size();
   }
   return dropped ? std::string_view(kept) : events;
+}
+
+std::optional<bool> last_data_is_done(std::string_view events) {
+  std::optional<bool> last;
+  int data_lines = 0;
+  bool done = false;
+  const char* const end = events.data() + events.size();
+  for (const char* p = events.data(); p != end;) {
+    const char* eol = find_line_end(p, end);
+    const std::string_view line(p, static_cast<std::size_t>(eol - p));
+    if (line.empty()) {
+      if (data_lines > 0) last = data_lines == 1 && done;
+      data_lines = 0;
+      done = false;
+    } else if (line.starts_with("data") && (line.size() == 4 || line[4] == ':')) {
+      ++data_lines;
+      done = line == "data: [DONE]" || line == "data:[DONE]";
+    }
+    p = past_line_end(eol, end);
+  }
+  return last;
 }
 
 bool is_event_stream(const llmd::http::field_list& headers) {

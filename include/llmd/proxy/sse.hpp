@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,11 @@ class sse_boundary {
   bool in_event_ = false;  // a non-empty line ended since the last empty line
   bool after_cr_ = false;  // the last byte was a CR: a following LF belongs to its line ending
 };
+
+// Whether the last of whole `events` that has data is [DONE], as a client's parser reads it: an
+// event's data lines are joined, so its one data line is `data: [DONE]` (or `data:[DONE]`), and an
+// event without data (a comment, an id) dispatches nothing. nullopt when no event has data.
+std::optional<bool> last_data_is_done(std::string_view events);
 
 // Whether the Content-Type is text/event-stream.
 bool is_event_stream(const llmd::http::field_list& headers);

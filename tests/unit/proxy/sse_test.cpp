@@ -265,5 +265,22 @@ TEST(WithoutUsageEvents, DropsOnlyTheUsageEventWhateverTheLineEndings) {
   EXPECT_EQ(without_usage_events(cr, kept), "data: [DONE]\r\r");
 }
 
+TEST(LastDataIsDone, ReadsTheLastEventWithDataAsAClientDoes) {
+  EXPECT_EQ(last_data_is_done("data: [DONE]\n\n"), true);
+  EXPECT_EQ(last_data_is_done("data:[DONE]\r\n\r\n"), true);
+  EXPECT_EQ(last_data_is_done("data: [DONE]\r\r"), true);
+  EXPECT_EQ(last_data_is_done("data: {}\n\n"), false);
+  EXPECT_EQ(last_data_is_done("data: [DONE]\n\ndata: {}\n\n"), false);
+  // Events without data dispatch nothing: the [DONE] before them stays the last word.
+  EXPECT_EQ(last_data_is_done("data: {}\n\ndata: [DONE]\n\n: keep-alive\n\nid: 7\n\n"), true);
+  // Two data lines are one event whose data is "[DONE]\n[DONE]", which is not [DONE].
+  EXPECT_EQ(last_data_is_done("data: [DONE]\ndata: [DONE]\n\n"), false);
+  // A bare "data" line is data (empty); "datum:" is another field.
+  EXPECT_EQ(last_data_is_done("data: [DONE]\n\ndata\n\n"), false);
+  EXPECT_EQ(last_data_is_done("datum: [DONE]\n\n"), std::nullopt);
+  EXPECT_EQ(last_data_is_done(": only a comment\n\n"), std::nullopt);
+  EXPECT_EQ(last_data_is_done(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace llmd::proxy
